@@ -1,0 +1,1 @@
+// The CurlHTTP module. See README.md for how the modules fit together.

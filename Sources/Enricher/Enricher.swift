@@ -1,0 +1,1 @@
+// The Enricher module. See README.md for how the modules fit together.
