@@ -1,0 +1,63 @@
+/// Everything `faceid-enricher run` needs, resolved and validated once at start-up.
+///
+/// Values come from flags, then environment variables, then the contract's defaults (see
+/// ``resolve(_:environment:standardErrorIsTerminal:)``). Credentials are not here: they are
+/// resolved by the Tencent Cloud module and never travel in a value that might be printed.
+public struct EnricherConfiguration: Sendable {
+    /// Bootstrap servers, as librdkafka's `bootstrap.servers`.
+    public var brokers: String
+    /// The consumer group every instance joins; the group shares the API budget.
+    public var group: String
+    public var inputTopic: String
+    public var outputTopic: String
+    public var dlqTopic: String
+    /// librdkafka properties passed through as given (`-X`, `KAFKA_CONFIG`), applied last.
+    public var kafkaProperties: [(key: String, value: String)]
+    /// API base URL; the simulator's URL in tests.
+    public var endpoint: String
+    /// Region used when an event does not name its own.
+    public var region: String
+    /// `GetWebVerificationResult` or `GetWebVerificationResultIntl`.
+    public var action: String
+    /// Requests per second for the whole consumer group.
+    public var rateLimit: Double
+    /// Events being processed at once in this instance.
+    public var maxInFlight: Int
+    /// How long one event may be retried before it goes to the DLQ.
+    public var retryMaxElapsed: Duration
+    /// Port of `/metrics`, `/healthz`, `/readyz`.
+    public var httpPort: Int
+    public var logFormat: LogFormat
+    /// Keep the Intl action's inline media in output events instead of `{bytes, md5}`.
+    public var keepMediaBase64: Bool
+    /// How long SIGTERM waits for in-flight events before committing and leaving the group.
+    public var drainTimeout: Duration
+
+    /// The contract's defaults.
+    public static let defaults = EnricherConfiguration(
+        brokers: "localhost:9092",
+        group: "faceid-enricher",
+        inputTopic: "faceid.verification.completed",
+        outputTopic: "faceid.verification.result",
+        dlqTopic: "faceid.verification.dlq",
+        kafkaProperties: [],
+        endpoint: "https://faceid.tencentcloudapi.com",
+        region: "ap-singapore",
+        action: "GetWebVerificationResult",
+        rateLimit: 20,
+        maxInFlight: 64,
+        retryMaxElapsed: .seconds(600),
+        httpPort: 8080,
+        logFormat: .json,
+        keepMediaBase64: false,
+        drainTimeout: .seconds(30)
+    )
+}
+
+/// A configuration value that cannot be used, named by the flag or variable it came from.
+/// Printed as the one line on stderr before a non-zero exit.
+public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

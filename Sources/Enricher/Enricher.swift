@@ -1,1 +1,0 @@
-// The Enricher module. See README.md for how the modules fit together.
