@@ -120,6 +120,7 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 "KafkaClient",
+                .product(name: "Logging", package: "swift-log"),
                 "Pipeline",
                 "Simulator",
                 "TencentCloud",
@@ -130,7 +131,7 @@ let package = Package(
         // MARK: Tests, one target per module plus end-to-end.
         .testTarget(
             name: "KafkaClientTests",
-            dependencies: ["KafkaClient", "TestSupport"],
+            dependencies: ["KafkaClient", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

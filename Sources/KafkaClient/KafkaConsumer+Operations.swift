@@ -1,0 +1,85 @@
+import CRDKafka
+
+extension KafkaConsumer {
+    /// Subscribes the group member to `topics` (replacing any previous subscription); assignments follow as
+    /// `.partitionsAssigned` events.
+    public func subscribe(topics: [String]) throws(KafkaError) {
+        let list = RDKafkaPartitionList.make(topics.map { TopicPartition(topic: $0, partition: -1) })
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let err = rd_kafka_subscribe(handle.rk, list)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            throw KafkaError(err)
+        }
+    }
+
+    /// Stops delivery from `partitions` until `resume`. Messages already in `events` are still delivered;
+    /// nothing fetched after the pause is. A pause lasts until resumed or until the partition is revoked.
+    public func pause(_ partitions: [TopicPartition]) throws(KafkaError) {
+        let context = handle.context
+        let rk = handle.rk
+        let error = context.state.withLock { state -> KafkaError? in
+            state.callerPaused.formUnion(partitions)
+            return ConsumerContext.setPaused(true, partitions, rk: rk)
+        }
+        if let error { throw error }
+    }
+
+    /// Restarts delivery from `partitions`, from the first message not yet delivered. While the layer's own flow
+    /// control holds the assignment paused, the resume takes effect when flow control lifts.
+    public func resume(_ partitions: [TopicPartition]) throws(KafkaError) {
+        let context = handle.context
+        let rk = handle.rk
+        let error = context.state.withLock { state -> KafkaError? in
+            state.callerPaused.subtract(partitions)
+            guard !state.isFlowPaused else { return nil }
+            return ConsumerContext.setPaused(false, partitions, rk: rk)
+        }
+        if let error { throw error }
+    }
+
+    /// Per-partition lag from librdkafka's latest statistics (`statisticsInterval`): the high watermark seen in
+    /// fetch responses minus the committed offset (minus the low watermark when nothing is committed yet), for the
+    /// assigned partitions statistics have covered. Fetch-side values are used on purpose: they are right even on
+    /// brokers whose ListOffsets answers are not (Tansu).
+    public func lag() -> [TopicPartition: Int64] {
+        handle.context.state.withLock { state in
+            var result: [TopicPartition: Int64] = [:]
+            for partition in state.assignment {
+                guard let snapshot = state.statistics[partition], snapshot.high >= 0 else { continue }
+                let base = snapshot.committed >= 0 ? snapshot.committed : snapshot.low
+                guard base >= 0 else { continue }
+                result[partition] = max(0, snapshot.high - base)
+            }
+            return result
+        }
+    }
+
+    /// The low and high watermarks librdkafka last saw in fetch responses for `partition`
+    /// (`rd_kafka_get_watermark_offsets`), without a request; `nil` before the first fetch.
+    public func cachedWatermarks(for partition: TopicPartition) -> (low: Int64, high: Int64)? {
+        var low: Int64 = -1
+        var high: Int64 = -1
+        let err = rd_kafka_get_watermark_offsets(handle.rk, partition.topic, partition.partition, &low, &high)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0 else { return nil }
+        return (low, high)
+    }
+
+    /// Asks the partition leader for the low and high watermarks (`rd_kafka_query_watermark_offsets`, a
+    /// ListOffsets request). Note: Tansu 0.6 answers this wrongly; prefer `cachedWatermarks` there.
+    public func queryWatermarks(for partition: TopicPartition, timeout: Duration) async throws(KafkaError) -> (
+        low: Int64, high: Int64
+    ) {
+        let handle = self.handle
+        let ms = RDKafkaConfiguration.milliseconds(timeout)
+        let (code, low, high) = await DedicatedThread.run { () -> (Int32, Int64, Int64) in
+            var low: Int64 = -1
+            var high: Int64 = -1
+            let err = rd_kafka_query_watermark_offsets(handle.rk, partition.topic, partition.partition, &low, &high, ms)
+            return (err.rawValue, low, high)
+        }
+        if code != 0 {
+            throw KafkaError(rd_kafka_resp_err_t(rawValue: code))
+        }
+        return (low, high)
+    }
+}

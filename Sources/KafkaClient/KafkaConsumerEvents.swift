@@ -1,0 +1,34 @@
+/// The sequence of everything a `KafkaConsumer` delivers: messages and rebalance events, in order.
+///
+/// Iterate it from one task only (it is a single-consumer sequence). It ends after `KafkaConsumer.close()` once
+/// the events delivered up to the close (including the final revoke) have been read. Memory is bounded: when
+/// `maxBufferedMessages` messages are waiting, the layer pauses fetching until the backlog halves; rebalance and
+/// error events are never held back, so they keep flowing even while every partition is paused.
+public struct KafkaConsumerEvents: AsyncSequence, Sendable {
+    /// The events are `KafkaConsumerEvent`s.
+    public typealias Element = KafkaConsumerEvent
+    /// Iteration never throws: errors arrive as `.error` events.
+    public typealias Failure = Never
+
+    let handle: ConsumerHandle
+
+    /// Creates the one iterator the sequence is meant for.
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(handle: handle)
+    }
+
+    /// Reads the next event; suspends while none is waiting; `nil` once the consumer is closed and drained, or when
+    /// the iterating task is cancelled.
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let handle: ConsumerHandle
+
+        /// The next event, or `nil` at the end.
+        public mutating func next() async -> KafkaConsumerEvent? {
+            let (event, remaining) = await handle.context.buffer.next()
+            if case .message = event {
+                handle.context.messagesConsumed(remaining: remaining, rk: handle.rk)
+            }
+            return event
+        }
+    }
+}
