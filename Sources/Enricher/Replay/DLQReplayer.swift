@@ -1,0 +1,163 @@
+public import KafkaClient
+public import Logging
+
+/// Re-publishes dead-lettered events to the input topic — original key, value and headers,
+/// `x-dlq-*` removed — once the cause is fixed (`faceid-enricher replay`).
+///
+/// Progress is tracked in a consumer group of its own (`<group>.dlq-replay`): an event is
+/// committed there only after its re-publication was acknowledged, so a replay interrupted
+/// half-way continues where it stopped, and running replay twice does not publish twice.
+/// Events of another `reason` than the one asked for are passed over (and committed), so a
+/// later replay of that other reason needs `fromBeginning`, which reads the whole DLQ again
+/// in a fresh group.
+public struct DLQReplayer: Sendable {
+    /// What one replay did.
+    public struct Summary: Sendable, Equatable {
+        /// Events re-published to the input topic.
+        public var replayed = 0
+        /// Events passed over because their `x-dlq-reason` was not the one asked for.
+        public var skipped = 0
+        /// DLQ events read.
+        public var read: Int { replayed + skipped }
+    }
+
+    /// The two reasons the DLQ carries.
+    public static let reasons = ["malformed", "retries_exhausted"]
+
+    public var configuration: EnricherConfiguration
+    /// Only events with this `x-dlq-reason`; all when `nil`.
+    public var reason: String?
+    /// Read the whole DLQ again instead of continuing after the last replay.
+    public var fromBeginning: Bool
+    /// With nothing new for this long after reaching the end offsets, the replay is done.
+    public var idleTimeout: Duration
+    public var logger: Logger
+
+    public init(
+        configuration: EnricherConfiguration,
+        reason: String?,
+        fromBeginning: Bool = false,
+        idleTimeout: Duration = .seconds(3),
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.reason = reason
+        self.fromBeginning = fromBeginning
+        self.idleTimeout = idleTimeout
+        self.logger = logger
+    }
+
+    /// Runs the replay to the end of the DLQ as it is when the replay starts. `progress` is
+    /// called after each event with the running summary.
+    public func run(progress: @Sendable (Summary) -> Void = { _ in }) async throws(KafkaError) -> Summary {
+        let admin = KafkaAdminConfiguration(
+            bootstrapServers: configuration.brokers,
+            properties: configuration.kafkaProperties
+        )
+        let metadata = try await KafkaAdmin.clusterMetadata(configuration: admin, logger: logger)
+        guard let partitionCount = metadata.topics[configuration.dlqTopic], partitionCount > 0 else {
+            logger.info("the DLQ topic does not exist: nothing to replay", metadata: ["kafka.topic": "\(configuration.dlqTopic)"])
+            return Summary()
+        }
+        var group = "\(configuration.group).dlq-replay"
+        if fromBeginning { group += ".\(RFC3339.nowMilliseconds())" }
+
+        let producer = try KafkaProducer(
+            configuration: KafkaProducerConfiguration(
+                bootstrapServers: configuration.brokers,
+                clientID: "faceid-enricher-replay",
+                properties: configuration.kafkaProperties
+            ),
+            logger: logger
+        )
+        let consumer = try KafkaConsumer(
+            configuration: KafkaConsumerConfiguration(
+                bootstrapServers: configuration.brokers,
+                groupID: group,
+                clientID: "faceid-enricher-replay",
+                autoOffsetReset: .earliest,
+                properties: configuration.kafkaProperties
+            ),
+            logger: logger
+        )
+        var ends: [TopicPartition: Int64] = [:]
+        for p in 0..<Int32(partitionCount) {
+            let tp = TopicPartition(topic: configuration.dlqTopic, partition: p)
+            ends[tp] = try await consumer.queryWatermarks(for: tp, timeout: .seconds(10)).high
+        }
+        let committed = try await consumer.committedOffsets(for: Array(ends.keys), timeout: .seconds(10))
+        try consumer.subscribe(topics: [configuration.dlqTopic])
+
+        var summary = Summary()
+        do {
+            summary = try await replay(
+                consumer: consumer,
+                producer: producer,
+                ends: ends,
+                positions: committed.filter { $0.value >= 0 },
+                progress: progress
+            )
+        } catch {
+            await consumer.close()
+            await producer.shutdown(timeout: .seconds(10))
+            throw error
+        }
+        try await consumer.commitStoredOffsets()
+        await consumer.close()
+        await producer.shutdown(timeout: .seconds(10))
+        return summary
+    }
+
+    private func replay(
+        consumer: KafkaConsumer,
+        producer: KafkaProducer,
+        ends: [TopicPartition: Int64],
+        positions: [TopicPartition: Int64],
+        progress: @Sendable (Summary) -> Void
+    ) async throws(KafkaError) -> Summary {
+        var summary = Summary()
+        var positions = positions
+        if ends.allSatisfy({ tp, end in (positions[tp] ?? 0) >= end }) { return summary }
+        let events = IdleTimeoutEvents(base: consumer.events, idleTimeout: idleTimeout)
+        var iterator = events.makeAsyncIterator()
+        var sinceLastCommit = 0
+        while let event = await iterator.next() {
+            switch event {
+            case .idle:
+                // Done when every partition reached the end it had when the replay started
+                // (or has nothing at all); an idle period covers brokers whose watermark query
+                // is unreliable.
+                let reachedEnd = ends.allSatisfy { tp, end in (positions[tp] ?? 0) >= end || end <= 0 }
+                if reachedEnd || iterator.idleCount >= 3 { return summary }
+            case .event(.message(let message)):
+                let dlqReason = message.headers.first { $0.key == "x-dlq-reason" }?.value.map { String(decoding: $0, as: UTF8.self) }
+                if reason == nil || dlqReason == reason {
+                    _ = try await producer.send(
+                        topic: configuration.inputTopic,
+                        key: message.key,
+                        value: message.value,
+                        headers: message.headers.filter { !$0.key.hasPrefix("x-dlq-") }
+                    )
+                    summary.replayed += 1
+                } else {
+                    summary.skipped += 1
+                }
+                positions[message.topicPartition] = message.offset + 1
+                try consumer.storeOffsets([message.topicPartition: message.offset + 1])
+                sinceLastCommit += 1
+                if sinceLastCommit >= 500 {
+                    try await consumer.commitStoredOffsets()
+                    sinceLastCommit = 0
+                }
+                progress(summary)
+                if ends.allSatisfy({ tp, end in (positions[tp] ?? 0) >= end || end <= 0 }) { return summary }
+            case .event(.error(let error)):
+                if error.isFatal { throw error }
+                logger.warning("consumer error during replay", metadata: ["kafka.error": "\(error)"])
+            case .event(.partitionsAssigned), .event(.partitionsRevoked):
+                continue
+            }
+        }
+        return summary
+    }
+}
