@@ -110,6 +110,8 @@ let package = Package(
             name: "faceid-enricher",
             dependencies: [
                 "Enricher",
+                "EnricherJSON",
+                "TencentCloud",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
