@@ -154,7 +154,12 @@ let package = Package(
         ),
         .testTarget(
             name: "PipelineTests",
-            dependencies: ["Pipeline", "TestSupport"],
+            dependencies: [
+                "Pipeline",
+                "TestSupport",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
+            resources: [.copy("Resources")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,141 @@
+import EnricherJSON
+import Logging
+
+extension EnrichmentPipeline {
+    /// Asks the API until the event has an outcome: a verdict, `incomplete` after the pending
+    /// budget, a final error, or a dead letter after the transient budget. Halting errors hold
+    /// the event (and readiness) and are retried with long backoff until they clear.
+    func resolve(_ event: InputEvent, _ item: WorkItem) async -> Resolution {
+        let policy = configuration.retry
+        var attempts = 0
+        var failures = 0
+        var polls = 0
+        var halts = 0
+        var start = clock.now
+        while !drainSignal.isFired, !Task.isCancelled {
+            let attempt = await fetchOnce(event)
+            guard case .answered(let answer) = attempt else { return .abandoned }
+            attempts += 1
+            let fetchedAt = wallClock.now()
+            if halts > 0, !isHalting(answer) {
+                halts = 0
+                start = clock.now
+                clearHalted(item)
+            }
+            let delay: Duration
+            switch answer {
+            case .success(let response):
+                rateLimiter.recordSuccess()
+                guard VerificationOutcome.isPending(response) else {
+                    return .publish(.result(response), attempts: attempts, fetchedAt: fetchedAt)
+                }
+                polls += 1
+                guard let pendingDelay = policy.pendingDelay(afterPolls: polls, elapsed: start.duration(to: clock.now))
+                else {
+                    return .publish(.incomplete(lastResponse: response), attempts: attempts, fetchedAt: fetchedAt)
+                }
+                countRetry("pending")
+                delay = pendingDelay
+            case .failure(let failure):
+                switch failure.kind {
+                case .final:
+                    if let status = VerificationStatus(finalErrorCode: failure.code) {
+                        return .publish(.apiError(status: status, failure: failure), attempts: attempts, fetchedAt: fetchedAt)
+                    }
+                    return .deadLetter(failure, attempts: attempts)
+                case .halting:
+                    halts += 1
+                    setHalted(item, failure)
+                    countRetry("halting")
+                    delay = policy.haltingDelay(afterHalts: halts, random: random())
+                case .retryable, .rateLimited:
+                    if failure.kind == .rateLimited { rateLimiter.recordRateLimited() }
+                    failures += 1
+                    guard
+                        let transientDelay = policy.transientDelay(
+                            afterFailures: failures,
+                            elapsed: start.duration(to: clock.now),
+                            random: random()
+                        )
+                    else {
+                        return .deadLetter(failure, attempts: attempts)
+                    }
+                    logger.debug(
+                        "API call failed, retrying",
+                        metadata: logMetadata(item, extra: failureMetadata(failure))
+                    )
+                    countRetry(failure.kind == .rateLimited ? "rate_limited" : "retryable")
+                    delay = transientDelay
+                }
+            }
+            let clock = self.clock
+            guard await unlessDraining({ try await clock.sleep(for: delay) }) else { return .abandoned }
+        }
+        return .abandoned
+    }
+
+    /// One API call for `event`, joined with a call already in flight for the same token and
+    /// region, and paced by the rate limiter (joined calls take no turn).
+    func fetchOnce(_ event: InputEvent) async -> FetchAttempt {
+        let (attempt, joined) = await singleFlight.run(event.region + "/" + event.bizToken) { () async -> FetchAttempt in
+            let limiter = self.rateLimiter
+            guard await self.unlessDraining({ try await limiter.acquire() }) else { return .interrupted }
+            let started = self.clock.now
+            let answer: Result<JSONValue, FetchFailure>
+            do throws(FetchFailure) {
+                answer = .success(try await self.fetcher.fetch(bizToken: event.bizToken, region: event.region))
+            } catch {
+                answer = .failure(error)
+            }
+            let elapsed = started.duration(to: self.clock.now)
+            let (seconds, attoseconds) = elapsed.components
+            self.metrics.apiDuration.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+            switch answer {
+            case .success(let response):
+                self.metrics.apiCall(VerificationOutcome.isPending(response) ? "pending" : "ok")
+            case .failure(let failure):
+                self.metrics.apiCall(failure.code)
+            }
+            self.state.withLock { $0.statistics.apiCalls += 1 }
+            return .answered(answer)
+        }
+        if joined { state.withLock { $0.statistics.joinedFetches += 1 } }
+        return attempt
+    }
+
+    func isHalting(_ answer: Result<JSONValue, FetchFailure>) -> Bool {
+        if case .failure(let failure) = answer, failure.kind == .halting { return true }
+        return false
+    }
+
+    func failureMetadata(_ failure: FetchFailure) -> Logger.Metadata {
+        var metadata: Logger.Metadata = [LogKeys.errorCode: "\(failure.code)"]
+        if let requestId = failure.requestId { metadata[LogKeys.requestID] = "\(requestId)" }
+        return metadata
+    }
+
+    /// Marks the event held by a halting error: readiness fails until every held event clears.
+    func setHalted(_ item: WorkItem, _ failure: FetchFailure) {
+        state.withLock { s in
+            s.halted[item.reference] = failure.code
+            s.lastHaltingCode = failure.code
+        }
+        metrics.halted.record(1)
+        logger.error(
+            "API error stops progress; holding the event and retrying with long backoff",
+            metadata: logMetadata(item, extra: failureMetadata(failure))
+        )
+    }
+
+    /// The halting error of this event cleared.
+    func clearHalted(_ item: WorkItem) {
+        state.withLock { _ = $0.halted.removeValue(forKey: item.reference) }
+        refreshHaltedGauge()
+        logger.info("API error that stopped progress cleared", metadata: logMetadata(item))
+    }
+
+    func refreshHaltedGauge() {
+        let isHalted = state.withLock { !$0.halted.isEmpty }
+        metrics.halted.record(isHalted ? 1 : 0)
+    }
+}

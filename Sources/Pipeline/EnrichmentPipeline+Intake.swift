@@ -1,0 +1,181 @@
+import Logging
+
+extension EnrichmentPipeline {
+    /// The intake loop: runs in `run`'s own task, so records, assignments and revocations are
+    /// handled strictly in the order the Kafka layer delivered them.
+    func intake(_ controls: AsyncStream<Control>, workers: inout DiscardingTaskGroup) async {
+        for await control in controls {
+            switch control {
+            case .input(.record(let record)):
+                accept(record, workers: &workers)
+            case .input(.assigned(let assigned)):
+                await assign(assigned)
+            case .input(.revoked(let revoked)):
+                await revoke(revoked)
+            case .inputFinished, .shutdown:
+                return
+            }
+        }
+    }
+
+    /// Registers a record (its offset is now outstanding) and starts it at once unless an
+    /// earlier record with the same key is still running; pauses the input at `maxInFlight`.
+    func accept(_ record: InputRecord, workers: inout DiscardingTaskGroup) {
+        let partition = record.partitionID
+        let validation = validator.validate(record.value)
+        let (start, toPause, inFlight) = state.withLock {
+            s -> ((item: WorkItem, token: KeyedSequencer<WorkItem>.LaneToken)?, [PartitionID], Int) in
+            s.assigned.insert(partition)
+            let lease: Signal
+            if let existing = s.leases[partition] {
+                lease = existing
+            } else {
+                lease = Signal()
+                s.leases[partition] = lease
+            }
+            s.tracker.received(partition, offset: record.offset)
+            s.inFlight += 1
+            let item = WorkItem(record: record, validation: validation, lease: lease)
+            var start: (item: WorkItem, token: KeyedSequencer<WorkItem>.LaneToken)?
+            if case .start(let token) = s.sequencer.enqueue(item, partition: partition, key: record.key) {
+                start = (item, token)
+                s.activeLanes += 1
+            }
+            var toPause: [PartitionID] = []
+            if !s.isPaused, s.inFlight >= configuration.maxInFlight {
+                s.isPaused = true
+                toPause = s.assigned.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+            }
+            return (start, toPause, s.inFlight)
+        }
+        metrics.inFlight.record(inFlight)
+        if !toPause.isEmpty {
+            logger.debug("Input paused at the in-flight limit", metadata: ["pipeline.in_flight": "\(inFlight)"])
+            partitions.pause(toPause)
+        }
+        if let start {
+            workers.addTask { await self.runLane(start.item, token: start.token) }
+        }
+    }
+
+    /// Partitions were assigned: track them (paused if the input is paused) and take the new share.
+    func assign(_ assigned: [PartitionID]) async {
+        metrics.rebalances.increment()
+        let toPause = state.withLock { s -> [PartitionID] in
+            for partition in assigned {
+                s.assigned.insert(partition)
+                if s.leases[partition]?.isFired ?? true { s.leases[partition] = Signal() }
+            }
+            return s.isPaused ? assigned : []
+        }
+        logger.info("Partitions assigned", metadata: ["kafka.partitions": "\(assigned.map(\.description))"])
+        if !toPause.isEmpty { partitions.pause(toPause) }
+        await updateRateShare()
+    }
+
+    /// Partitions were revoked: cancel their running work, commit their acknowledged prefix,
+    /// drop their queued work, and take the new share.
+    func revoke(_ revoked: [PartitionID]) async {
+        metrics.rebalances.increment()
+        let leases = state.withLock { s -> [Signal] in
+            var leases: [Signal] = []
+            for partition in revoked {
+                s.assigned.remove(partition)
+                if let lease = s.leases.removeValue(forKey: partition) { leases.append(lease) }
+            }
+            return leases
+        }
+        for lease in leases { lease.fire() }
+        await commitProgress()
+        let (toResume, inFlight) = state.withLock { s -> ([PartitionID], Int) in
+            for partition in revoked {
+                s.inFlight -= s.sequencer.removeAll(in: partition).count
+                s.tracker.remove(partition)
+                s.committedOffsets[partition] = nil
+                s.halted = s.halted.filter { $0.key.partition != partition }
+            }
+            return (resumeIfBelowLimit(&s), s.inFlight)
+        }
+        metrics.inFlight.record(inFlight)
+        refreshHaltedGauge()
+        logger.info("Partitions revoked", metadata: ["kafka.partitions": "\(revoked.map(\.description))"])
+        if !toResume.isEmpty { partitions.resume(toResume) }
+        await updateRateShare()
+    }
+
+    /// Under the lock: when paused and below the limit, unpause and return what to resume.
+    func resumeIfBelowLimit(_ s: inout State) -> [PartitionID] {
+        guard s.isPaused, s.inFlight < configuration.maxInFlight else { return [] }
+        s.isPaused = false
+        return s.assigned.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+    }
+
+    /// Recomputes this instance's share of the group's rate budget.
+    func updateRateShare() async {
+        let total = await partitions.inputPartitionCount()
+        let assigned = state.withLock { $0.assigned.count }
+        rateLimiter.setShare(assigned: assigned, total: total)
+        logger.debug(
+            "Rate share updated",
+            metadata: ["pipeline.rate_per_second": "\(rateLimiter.currentRate)"]
+        )
+    }
+
+    /// Stops intake: no new fetches, waits cut short; workers still fetching or publishing may
+    /// finish until the drain timeout, after which the rest are cancelled.
+    func startDrain(workers: inout DiscardingTaskGroup) {
+        let isIdle = state.withLock { s -> Bool in
+            s.isDraining = true
+            return s.activeLanes == 0
+        }
+        logger.info("Enrichment pipeline draining")
+        drainSignal.fire()
+        if isIdle { idleSignal.fire() }
+        let timeout = configuration.drainTimeout
+        workers.addTask {
+            let clock = self.clock
+            let timedOut = await self.race(
+                { (try? await clock.sleep(for: timeout)) != nil },
+                against: [self.idleSignal]
+            )
+            if timedOut != nil {
+                self.logger.warning("Drain timeout reached, abandoning in-flight events")
+                self.abandonSignal.fire()
+            }
+        }
+    }
+
+    /// Runs `operation` until it returns or one of `signals` fires (the operation is then
+    /// cancelled and waited for). `nil` means a signal came first.
+    func race(_ operation: @escaping @Sendable () async -> Bool, against signals: [Signal]) async -> Bool? {
+        if signals.contains(where: \.isFired) { return nil }
+        return await withTaskGroup(of: Bool?.self) { group in
+            group.addTask { await operation() }
+            for signal in signals {
+                group.addTask {
+                    await signal.wait()
+                    return nil
+                }
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+    }
+
+    /// Runs `operation` unless the drain starts first; `false` when it was cut short or threw.
+    func unlessDraining(_ operation: @escaping @Sendable () async throws -> Void) async -> Bool {
+        let result = await race(
+            {
+                do {
+                    try await operation()
+                    return true
+                } catch {
+                    return false
+                }
+            },
+            against: [drainSignal]
+        )
+        return result ?? false
+    }
+}

@@ -1,0 +1,143 @@
+public import Logging
+public import Metrics
+import Synchronization
+
+/// The enrichment engine: consumes input records and assignment changes, validates each event,
+/// fetches its FaceID result under the group's rate limit with retries, publishes one result or
+/// dead-letter event per input, and commits offsets only over acknowledged prefixes.
+///
+/// It talks to Kafka and Tencent only through ``VerificationFetcher``, ``RecordPublisher`` and
+/// ``PartitionControl``, so it is tested with fakes. Events with the same key (in a partition)
+/// are handled in offset order; different keys run concurrently, up to `maxInFlight` events,
+/// beyond which the input partitions are paused. Time is read from `clock` (waiting) and
+/// `wallClock` (timestamps), both injected.
+public final class EnrichmentPipeline<C: Clock>: Sendable where C.Duration == Duration {
+    let configuration: PipelineConfiguration
+    let fetcher: any VerificationFetcher
+    let publisher: any RecordPublisher
+    let partitions: any PartitionControl
+    let clock: C
+    let wallClock: WallClock
+    let random: @Sendable () -> Double
+    let logger: Logger
+    let metrics: PipelineMetrics
+    let validator: InputValidator
+    let outputBuilder: OutputEventBuilder
+    let deadLetterBuilder: DeadLetterRecordBuilder
+    let rateLimiter: RateLimiter<C>
+    let singleFlight = SingleFlight<String, FetchAttempt>()
+    let commitGate = SerialGate()
+    /// Fired when a graceful shutdown starts: no new fetches, waits are cut short.
+    let drainSignal = Signal()
+    /// Fired when, during a drain, the last worker finished.
+    let idleSignal = Signal()
+    /// Fired when the drain timeout passed: every remaining worker is cancelled.
+    let abandonSignal = Signal()
+    let state = Mutex(State())
+
+    /// An engine over the given collaborators.
+    /// - Parameters:
+    ///   - md5: lower-case hex MD5, for the size-and-digest stand-in of inline media.
+    ///   - clock: the clock waits (pacing, backoff, commit interval, drain timeout) use.
+    ///   - wallClock: where event timestamps come from.
+    ///   - random: uniform numbers in `[0, 1)` for backoff jitter.
+    ///   - metricsFactory: where metrics are created (no global bootstrap needed).
+    public init(
+        configuration: PipelineConfiguration,
+        fetcher: some VerificationFetcher,
+        publisher: some RecordPublisher,
+        partitions: some PartitionControl,
+        md5: @escaping @Sendable ([UInt8]) -> String,
+        clock: C,
+        wallClock: WallClock = .system,
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        metricsFactory: any MetricsFactory,
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.fetcher = fetcher
+        self.publisher = publisher
+        self.partitions = partitions
+        self.clock = clock
+        self.wallClock = wallClock
+        self.random = random
+        self.logger = logger
+        let metrics = PipelineMetrics(factory: metricsFactory)
+        self.metrics = metrics
+        self.validator = InputValidator(
+            defaultRegion: configuration.defaultRegion,
+            allowedRegions: configuration.allowedRegions
+        )
+        self.outputBuilder = OutputEventBuilder(
+            topic: configuration.outputTopic,
+            source: configuration.eventSource,
+            keepsMediaBase64: configuration.keepsMediaBase64,
+            md5: md5
+        )
+        self.deadLetterBuilder = DeadLetterRecordBuilder(topic: configuration.deadLetterTopic)
+        self.rateLimiter = RateLimiter(configuration: configuration.rateLimit, clock: clock) { rate in
+            metrics.rateShare.record(rate)
+        }
+    }
+
+    /// Whether an error that stops progress holds events, and its code: the `/readyz` answer.
+    public var health: PipelineHealth {
+        state.withLock { s in
+            PipelineHealth(isHalted: !s.halted.isEmpty, haltingCode: s.halted.isEmpty ? nil : s.lastHaltingCode)
+        }
+    }
+
+    /// Whether an error that stops progress holds events.
+    public var isHalted: Bool { health.isHalted }
+
+    /// Running totals for a summary.
+    public var statistics: PipelineStatistics { state.withLock { $0.statistics } }
+
+    /// Events accepted and not finished.
+    public var inFlightCount: Int { state.withLock { $0.inFlight } }
+
+    /// The rate API calls are currently paced at, in requests per second.
+    public var currentRate: Double { rateLimiter.currentRate }
+
+    /// Starts a graceful drain: no new records are taken and no new fetches start; in-flight
+    /// events may finish for up to the drain timeout; progress is committed; ``run(input:)``
+    /// returns. Safe to call from any task, before or during `run`.
+    public func shutdown() {
+        let control = state.withLock { s -> AsyncStream<Control>.Continuation? in
+            s.shutdownRequested = true
+            return s.control
+        }
+        control?.yield(.shutdown)
+    }
+
+    /// Consumes `input` until it ends, ``shutdown()`` is called or the task is cancelled, then
+    /// drains and commits. The end of `input` drains gracefully; cancellation abandons in-flight
+    /// work at once (it stays uncommitted and is consumed again) and still commits what was
+    /// acknowledged.
+    public func run(input: some AsyncSequence<PipelineInput, Never> & Sendable) async {
+        let (controls, controlContinuation) = AsyncStream<Control>.makeStream()
+        let alreadyShutDown = state.withLock { s -> Bool in
+            s.control = controlContinuation
+            return s.shutdownRequested
+        }
+        if alreadyShutDown { controlContinuation.yield(.shutdown) }
+        logger.info("Enrichment pipeline started")
+
+        await withTaskGroup(of: Void.self) { services in
+            services.addTask {
+                for await item in input { controlContinuation.yield(.input(item)) }
+                controlContinuation.yield(.inputFinished)
+            }
+            services.addTask { await self.commitPeriodically() }
+            await withDiscardingTaskGroup { workers in
+                await self.intake(controls, workers: &workers)
+                self.startDrain(workers: &workers)
+            }
+            await self.commitProgress()
+            services.cancelAll()
+        }
+        state.withLock { $0.control = nil }
+        controlContinuation.finish()
+        logger.info("Enrichment pipeline stopped")
+    }
+}

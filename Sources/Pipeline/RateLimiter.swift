@@ -1,0 +1,122 @@
+import Synchronization
+
+/// Paces this instance's API calls evenly: one call per `1/rate` seconds, with no burst beyond a
+/// single call after an idle period, so the whole group stays under Tencent's per-second limit
+/// even when every instance starts at once. Shared by every request of the instance.
+///
+/// The rate is the instance's share of the group budget (budget × assigned / total partitions,
+/// set on every rebalance with ``setShare(assigned:total:)``), cut multiplicatively on
+/// `RequestLimitExceeded` and recovered additively while calls succeed.
+public final class RateLimiter<C: Clock>: Sendable where C.Duration == Duration {
+    struct State {
+        var share: Double
+        var rate: Double
+        var nextSlot: C.Instant?
+        var lastAdjustment: C.Instant?
+    }
+
+    /// The pacing and AIMD parameters.
+    public let configuration: RateLimiterConfiguration
+    private let clock: C
+    private let state: Mutex<State>
+    private let onRateChange: @Sendable (Double) -> Void
+
+    /// A limiter running at the full group budget until the first ``setShare(assigned:total:)``.
+    /// `onRateChange` is told every new rate (for the share gauge).
+    public init(
+        configuration: RateLimiterConfiguration,
+        clock: C,
+        onRateChange: @escaping @Sendable (Double) -> Void = { _ in }
+    ) {
+        self.configuration = configuration
+        self.clock = clock
+        self.onRateChange = onRateChange
+        let initial = max(configuration.groupBudget, configuration.minimumRate)
+        self.state = Mutex(State(share: initial, rate: initial))
+        onRateChange(initial)
+    }
+
+    /// The rate calls are currently paced at, in requests per second.
+    public var currentRate: Double { state.withLock { $0.rate } }
+
+    /// This instance's share of the group budget, the ceiling recovery climbs back to.
+    public var share: Double { state.withLock { $0.share } }
+
+    /// Waits for this call's turn. Turns are handed out in arrival order, `1/rate` apart.
+    /// Throws `CancellationError` when the waiting task is cancelled; its turn is given back
+    /// when no later turn was handed out yet.
+    public func acquire() async throws {
+        let (slot, interval) = state.withLock { s -> (C.Instant, Duration) in
+            let now = clock.now
+            let interval = Duration.seconds(1 / s.rate)
+            let slot = s.nextSlot.map { max($0, now) } ?? now
+            s.nextSlot = slot.advanced(by: interval)
+            return (slot, interval)
+        }
+        guard slot > clock.now else {
+            try Task.checkCancellation()
+            return
+        }
+        do {
+            try await clock.sleep(until: slot, tolerance: nil)
+        } catch {
+            state.withLock { s in
+                if s.nextSlot == slot.advanced(by: interval) { s.nextSlot = slot }
+            }
+            throw error
+        }
+    }
+
+    /// Sets the share after a rebalance: budget × assigned / total (the whole budget when
+    /// `total` is unknown, the minimum rate when nothing is assigned). A rate that was cut keeps
+    /// its proportion of the share.
+    public func setShare(assigned: Int, total: Int) {
+        let budget = configuration.groupBudget
+        let newShare: Double
+        if total <= 0 {
+            newShare = budget
+        } else {
+            newShare = budget * Double(min(assigned, total)) / Double(total)
+        }
+        let rate = state.withLock { s -> Double in
+            let proportion = s.share > 0 ? min(1, s.rate / s.share) : 1
+            s.share = max(newShare, configuration.minimumRate)
+            s.rate = max(s.share * proportion, configuration.minimumRate)
+            return s.rate
+        }
+        onRateChange(rate)
+    }
+
+    /// The API answered `RequestLimitExceeded`: multiply the rate by the decrease factor, at
+    /// most once per adjustment window.
+    public func recordRateLimited() {
+        let changed = state.withLock { s -> Double? in
+            let now = clock.now
+            if let last = s.lastAdjustment, last.duration(to: now) < configuration.adjustmentWindow,
+                s.rate < s.share
+            {
+                return nil
+            }
+            s.rate = max(s.rate * configuration.decreaseFactor, configuration.minimumRate)
+            s.lastAdjustment = now
+            return s.rate
+        }
+        if let changed { onRateChange(changed) }
+    }
+
+    /// A call went through: when the rate is below the share and an adjustment window has
+    /// passed since the last change, add `recoveryFraction` of the share back.
+    public func recordSuccess() {
+        let changed = state.withLock { s -> Double? in
+            guard s.rate < s.share else { return nil }
+            let now = clock.now
+            if let last = s.lastAdjustment, last.duration(to: now) < configuration.adjustmentWindow {
+                return nil
+            }
+            s.rate = min(s.share, s.rate + s.share * configuration.recoveryFraction)
+            s.lastAdjustment = now
+            return s.rate
+        }
+        if let changed { onRateChange(changed) }
+    }
+}
