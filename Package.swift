@@ -86,8 +86,10 @@ let package = Package(
             name: "Simulator",
             dependencies: [
                 "TencentCloud",
+                "EnricherJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -110,6 +112,7 @@ let package = Package(
             name: "faceid-enricher",
             dependencies: [
                 "Enricher",
+                "Simulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

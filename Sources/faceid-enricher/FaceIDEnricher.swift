@@ -5,6 +5,7 @@ import ArgumentParser
 struct FaceIDEnricher: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "faceid-enricher",
-        abstract: "Enriches FaceID verification events on Kafka with Tencent Cloud results."
+        abstract: "Enriches FaceID verification events on Kafka with Tencent Cloud results.",
+        subcommands: [Simulate.self]
     )
 }
