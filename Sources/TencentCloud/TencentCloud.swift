@@ -1,1 +1,0 @@
-// The TencentCloud module. See README.md for how the modules fit together.
