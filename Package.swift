@@ -160,6 +160,7 @@ let package = Package(
         .testTarget(
             name: "SimulatorTests",
             dependencies: ["Simulator", "TencentCloud", "TestSupport"],
+            exclude: ["python"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -41,7 +41,7 @@ extension FaceIDSimulator {
             method: request.method.rawValue,
             path: request.uri.path,
             query: request.uri.query ?? "",
-            header: { name in Self.headerValue(request.headers, name) },
+            header: { name in Self.headerValue(request.head, name) },
             body: Array(body.readableBytesView)
         )
         let decision = decide(received, now: Date())
@@ -165,9 +165,12 @@ extension FaceIDSimulator {
     }
 
     /// All values of header `name` (case-insensitive), joined by `,` as HTTP allows; `nil` if absent.
-    static func headerValue(_ headers: HTTPFields, _ name: String) -> String? {
+    ///
+    /// HTTP/1 `Host` arrives as the request's authority, not as a header field.
+    static func headerValue(_ head: HTTPRequest, _ name: String) -> String? {
         let lowered = name.lowercased()
-        let values = headers.filter { $0.name.canonicalName == lowered }.map(\.value)
+        if lowered == "host" { return head.authority }
+        let values = head.headerFields.filter { $0.name.canonicalName == lowered }.map(\.value)
         return values.isEmpty ? nil : values.joined(separator: ",")
     }
 

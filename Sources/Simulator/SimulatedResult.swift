@@ -45,36 +45,36 @@ enum SimulatedResult {
 
         switch action {
         case .getWebVerificationResult:
-            return .object([
-                ("ErrorCode", errorCode),
-                ("ErrorMsg", errorMessage),
-                ("VideoBestFrameUrl", hasMedia ? .string(media.url(file: "best_frame.jpg", region: region, now: now)) : .null),
-                ("VideoBestFrameMd5", hasMedia ? .string(media.bestFrameMD5) : .null),
-                ("VerificationDetailList", details),
-                ("VideoUrl", hasMedia ? .string(media.url(file: "video.mp4", region: region, now: now)) : .null),
-                ("VideoMd5", hasMedia ? .string(media.videoMD5) : .null),
-                ("RequestId", .string(requestID)),
-            ].map { (key: $0.0, value: $0.1) })
+            return .members([
+                "ErrorCode": errorCode,
+                "ErrorMsg": errorMessage,
+                "VideoBestFrameUrl": hasMedia ? .string(media.url(file: "best_frame.jpg", region: region, now: now)) : .null,
+                "VideoBestFrameMd5": hasMedia ? .string(media.bestFrameMD5) : .null,
+                "VerificationDetailList": details,
+                "VideoUrl": hasMedia ? .string(media.url(file: "video.mp4", region: region, now: now)) : .null,
+                "VideoMd5": hasMedia ? .string(media.videoMD5) : .null,
+                "RequestId": .string(requestID),
+            ])
         case .getWebVerificationResultIntl:
             let ocr: JSONValue = hasMedia ? .array([ocrResult(passed: verdict == .passed, requestID: requestID)]) : .array([])
-            return .object([
-                ("ErrorCode", errorCode),
-                ("ErrorMsg", errorMessage),
-                ("VerificationDetailList", details),
-                ("VideoBase64", hasMedia ? .string(media.videoBase64) : .null),
-                ("BestFrameBase64", hasMedia ? .string(media.bestFrameBase64) : .null),
-                ("OCRResult", ocr),
-                ("Extra", .string("faceid-simulator")),
-                ("RequestId", .string(requestID)),
-            ].map { (key: $0.0, value: $0.1) })
+            return .members([
+                "ErrorCode": errorCode,
+                "ErrorMsg": errorMessage,
+                "VerificationDetailList": details,
+                "VideoBase64": hasMedia ? .string(media.videoBase64) : .null,
+                "BestFrameBase64": hasMedia ? .string(media.bestFrameBase64) : .null,
+                "OCRResult": ocr,
+                "Extra": .string("faceid-simulator"),
+                "RequestId": .string(requestID),
+            ])
         }
     }
 
     /// The error envelope's `Response` object.
     static func error(_ error: SimulatedAPIError, requestID: String) -> JSONValue {
-        .object([
-            (key: "Error", value: .object([(key: "Code", value: .string(error.code)), (key: "Message", value: .string(error.message))])),
-            (key: "RequestId", value: .string(requestID)),
+        .members([
+            "Error": .members(["Code": .string(error.code), "Message": .string(error.message)]),
+            "RequestId": .string(requestID),
         ])
     }
 
@@ -96,31 +96,31 @@ enum SimulatedResult {
         } else {
             similarity = .number(twoDecimals(20 + media.score * 49.99))
         }
-        return .object([
-            ("ErrorCode", .integer(code)),
-            ("ErrorMsg", code == 0 ? succeed : message),
-            ("LivenessErrorCode", livenessCode),
-            ("LivenessErrorMsg", livenessMessage),
-            ("CompareErrorCode", compareCode),
-            ("CompareErrorMsg", compareMessage),
-            ("ReqTimestamp", .integer((now - 42) * 1000 + 317)),
-            ("Similarity", similarity),
-            ("Seq", .string(media.sequence)),
-        ].map { (key: $0.0, value: $0.1) })
+        return .members([
+            "ErrorCode": .integer(code),
+            "ErrorMsg": code == 0 ? succeed : message,
+            "LivenessErrorCode": livenessCode,
+            "LivenessErrorMsg": livenessMessage,
+            "CompareErrorCode": compareCode,
+            "CompareErrorMsg": compareMessage,
+            "ReqTimestamp": .integer((now - 42) * 1000 + 317),
+            "Similarity": similarity,
+            "Seq": .string(media.sequence),
+        ])
     }
 
     /// One `OCRResult` entry of the Intl action (document images omitted, as when not requested).
     private static func ocrResult(passed: Bool, requestID: String) -> JSONValue {
-        .object([
-            ("IsPass", .bool(passed)),
-            ("CardImageBase64", .null),
-            ("CardInfo", .null),
-            ("NormalCardInfo", .null),
-            ("RequestId", .string(requestID)),
-            ("CardCutImageBase64", .null),
-            ("CardBackCutImageBase64", .null),
-            ("WarnCardInfos", .array([])),
-        ].map { (key: $0.0, value: $0.1) })
+        .members([
+            "IsPass": .bool(passed),
+            "CardImageBase64": .null,
+            "CardInfo": .null,
+            "NormalCardInfo": .null,
+            "RequestId": .string(requestID),
+            "CardCutImageBase64": .null,
+            "CardBackCutImageBase64": .null,
+            "WarnCardInfos": .array([]),
+        ])
     }
 
     private static func twoDecimals(_ value: Double) -> String {
