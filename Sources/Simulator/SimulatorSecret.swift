@@ -2,7 +2,9 @@
 ///
 /// Kept in its own type so that printing a configuration never prints a key: `description`
 /// shows the SecretId only.
-public struct SimulatorSecret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
+public struct SimulatorSecret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable
+{
     /// The public half, sent in the `Authorization` header's `Credential=`.
     public var secretID: String
     /// The private half, used only to recompute signatures.
@@ -28,4 +30,9 @@ public struct SimulatorSecret: Sendable, Hashable, CustomStringConvertible, Cust
 
     /// Same as `description`: the key is never shown.
     public var debugDescription: String { description }
+
+    /// What `dump` and debuggers show: the SecretId only.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["secretID": secretID, "secretKey": "<redacted>"])
+    }
 }
