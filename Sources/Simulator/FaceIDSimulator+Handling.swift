@@ -117,7 +117,8 @@ extension FaceIDSimulator {
         if faults.contains(.internalError) { return apiError(.internalError) }
 
         let bizToken: String
-        switch Self.bizToken(in: request.body) {
+        let parameter = request.method == "GET" ? Self.bizToken(inQuery: request.query) : Self.bizToken(in: request.body)
+        switch parameter {
         case .failure(let error): return apiError(error)
         case .success(let token): bizToken = token
         }
@@ -164,6 +165,20 @@ extension FaceIDSimulator {
         return .success(token)
     }
 
+    /// The `BizToken` parameter of a GET request's query (`BizToken=…&…`), percent-decoded.
+    static func bizToken(inQuery query: String) -> Result<String, SimulatedAPIError> {
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.first == "BizToken" else { continue }
+            let raw = parts.count == 2 ? String(parts[1]).replacingOccurrences(of: "+", with: " ") : ""
+            guard let token = raw.removingPercentEncoding else {
+                return .failure(.invalidParameter("The parameter `BizToken` is not valid percent-encoding."))
+            }
+            return token.isEmpty ? .failure(.missingParameter("BizToken")) : .success(token)
+        }
+        return .failure(.missingParameter("BizToken"))
+    }
+
     /// All values of header `name` (case-insensitive), joined by `,` as HTTP allows; `nil` if absent.
     ///
     /// HTTP/1 `Host` arrives as the request's authority, not as a header field.
@@ -184,15 +199,21 @@ extension FaceIDSimulator {
 
     private func logRequest(_ decision: Decision, elapsed: Duration) {
         guard configuration.logsRequests else { return }
+        let line = Self.requestLogLine(decision, elapsed: elapsed, at: Date())
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    /// The `--log-requests` line: time, action, BizToken, outcome and latency. Built from the
+    /// decision only, which holds no header, signature, credential or media URL.
+    static func requestLogLine(_ decision: Decision, elapsed: Duration, at time: Date) -> String {
         let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
-        let line = JSONValue.object([
-            (key: "time", value: .string(Date().formatted(.iso8601))),
-            (key: "action", value: decision.action.map(JSONValue.string) ?? .null),
-            (key: "bizToken", value: decision.bizToken.map(JSONValue.string) ?? .null),
-            (key: "outcome", value: .string(decision.outcome)),
-            (key: "latencyMs", value: .integer(milliseconds)),
-        ])
-        FileHandle.standardOutput.write(Data((line.serialized + "\n").utf8))
+        return JSONValue.members([
+            "time": .string(time.formatted(.iso8601)),
+            "action": decision.action.map(JSONValue.string) ?? .null,
+            "bizToken": decision.bizToken.map(JSONValue.string) ?? .null,
+            "outcome": .string(decision.outcome),
+            "latencyMs": .integer(milliseconds),
+        ]).serialized
     }
 }
 

@@ -35,8 +35,9 @@ public final class FaceIDSimulator: Service, Sendable {
 
     /// Binds and serves until cancelled or gracefully shut down.
     ///
-    /// Throws ``SimulatorError`` when it cannot bind or was already started.
-    public func run() async throws {
+    /// Throws ``SimulatorError`` when it cannot bind or was already started; cancellation is
+    /// a normal stop, not an error.
+    public func run() async throws(SimulatorError) {
         let mayStart = state.withLock { state -> Bool in
             guard case .idle = state.lifecycle else { return false }
             state.lifecycle = .starting
@@ -45,8 +46,12 @@ public final class FaceIDSimulator: Service, Sendable {
         guard mayStart else {
             throw SimulatorError(code: .alreadyStarted, message: "a FaceIDSimulator runs once")
         }
+        let idleTimeout = configuration.idleConnectionTimeout.map { duration in
+            TimeAmount.nanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+        }
         let application = Application(
             responder: SimulatorResponder(simulator: self),
+            server: .http1(configuration: .init(idleTimeout: idleTimeout)),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port),
                 serverName: "faceid-simulator"
@@ -82,27 +87,40 @@ public final class FaceIDSimulator: Service, Sendable {
 
     /// Waits until the server listens and returns its port.
     ///
-    /// Throws ``SimulatorError`` with ``SimulatorError/Code/notRunning`` if it stops (or failed
-    /// to bind) first.
+    /// Throws ``SimulatorError`` with ``SimulatorError/Code/notRunning`` if it stops (or fails
+    /// to bind) first, or if the waiting task is cancelled.
     public func waitUntilRunning() async throws(SimulatorError) -> Int {
+        let id = state.withLock { state in
+            defer { state.nextWaiterID += 1 }
+            return state.nextWaiterID
+        }
         do {
-            return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int, any Error>) in
-                state.withLock { state in
-                    switch state.lifecycle {
-                    case .running(let port):
-                        continuation.resume(returning: port)
-                    case .stopped:
-                        continuation.resume(throwing: SimulatorError(code: .notRunning, message: "the simulator has stopped"))
-                    case .idle, .starting:
-                        state.waiters[state.nextWaiterID] = continuation
-                        state.nextWaiterID += 1
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int, any Error>) in
+                    state.withLock { state in
+                        switch state.lifecycle {
+                        case .running(let port):
+                            continuation.resume(returning: port)
+                        case .stopped:
+                            continuation.resume(throwing: SimulatorError(code: .notRunning, message: "the simulator has stopped"))
+                        case .idle, .starting:
+                            if Task.isCancelled {
+                                continuation.resume(throwing: CancellationError())
+                            } else {
+                                state.waiters[id] = continuation
+                            }
+                        }
                     }
                 }
+            } onCancel: {
+                // Whoever removes the continuation resumes it: here, markRunning or markStopped.
+                let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
+                waiter?.resume(throwing: CancellationError())
             }
         } catch let error as SimulatorError {
             throw error
         } catch {
-            throw SimulatorError(code: .notRunning, message: "\(error)")
+            throw SimulatorError(code: .notRunning, message: "stopped waiting: \(error)")
         }
     }
 

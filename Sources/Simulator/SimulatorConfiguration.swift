@@ -28,6 +28,9 @@ public struct SimulatorConfiguration: Sendable {
     public var logsRequests: Bool
     /// How far `X-TC-Timestamp` may be from the simulator's clock, as Tencent allows (300 s).
     public var maximumClockSkew: Duration
+    /// Keep-alive connections idle this long are closed, as Tencent closes them after about
+    /// 60 s, so a client's connection reuse meets the same surprise; `nil` keeps them open.
+    public var idleConnectionTimeout: Duration?
 
     /// A configuration with Tencent's defaults: 20 requests per second, no latency, no faults.
     public init(
@@ -41,7 +44,8 @@ public struct SimulatorConfiguration: Sendable {
         faults: [SimulatorFault: Double] = [:],
         seed: UInt64? = nil,
         logsRequests: Bool = false,
-        maximumClockSkew: Duration = .seconds(300)
+        maximumClockSkew: Duration = .seconds(300),
+        idleConnectionTimeout: Duration? = .seconds(60)
     ) {
         self.host = host
         self.port = port
@@ -54,5 +58,6 @@ public struct SimulatorConfiguration: Sendable {
         self.seed = seed
         self.logsRequests = logsRequests
         self.maximumClockSkew = maximumClockSkew
+        self.idleConnectionTimeout = idleConnectionTimeout
     }
 }

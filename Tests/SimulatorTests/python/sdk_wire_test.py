@@ -35,10 +35,11 @@ def check(condition, what):
         print(f"MISMATCH: {what}", file=sys.stderr)
 
 
-def client(port, secret_id, secret_key, region="ap-singapore"):
-    http = HttpProfile(endpoint=f"127.0.0.1:{port}", protocol="http", reqMethod="POST", reqTimeout=10)
+def client(port, secret_id, secret_key, region="ap-singapore", method="POST", unsigned_payload=False):
+    http = HttpProfile(endpoint=f"127.0.0.1:{port}", protocol="http", reqMethod=method, reqTimeout=10)
     # The SDK's default region breaker swallows errors; disabled so every exception reaches us.
     profile = ClientProfile(httpProfile=http, disable_region_breaker=True)
+    profile.unsignedPayload = unsigned_payload
     return FaceidClient(credential.Credential(secret_id, secret_key), region, profile)
 
 
@@ -125,6 +126,14 @@ def main():
         expect_error(elsewhere, action, f"PASS-{action}-{run_id}", "UnsupportedRegion")
 
     expect_error(faceid, "GetWebVerificationResultX", f"PASS-{run_id}", "InvalidAction")
+
+    # The SDK's other signing paths: parameters in a signed GET query, and an unsigned payload.
+    token = f"FAIL2016-get-{run_id}"
+    by_get = call(client(args.port, secret_id, secret_key, method="GET"), ACTIONS[0], token)
+    check(by_get.get("ErrorCode") == 2016, f"GET {token}: ErrorCode {by_get.get('ErrorCode')!r}")
+    token = f"PASS-unsigned-{run_id}"
+    unsigned = call(client(args.port, secret_id, secret_key, unsigned_payload=True), ACTIONS[0], token)
+    check(unsigned.get("ErrorCode") == 0, f"unsigned payload {token}: ErrorCode {unsigned.get('ErrorCode')!r}")
 
     if failures:
         print(f"{len(failures)} mismatch(es)", file=sys.stderr)
