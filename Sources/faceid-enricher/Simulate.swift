@@ -61,6 +61,7 @@ struct Simulate: AsyncParsableCommand {
         for secret in secrets where SimulatorSecret(parsing: secret) == nil {
             throw ValidationError("--secret expects ID=KEY with neither part empty")
         }
+        _ = try simulatorConfiguration(environment: ProcessInfo.processInfo.environment)
     }
 
     func run() async throws {
