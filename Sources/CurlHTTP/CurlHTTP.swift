@@ -1,1 +1,0 @@
-// The CurlHTTP module. See README.md for how the modules fit together.
