@@ -31,6 +31,16 @@ enum Subprocess {
         let finished = AsyncStream<Void>.makeStream()
         process.terminationHandler = { _ in finished.continuation.finish() }
         try process.run()
+        // CI kills whatever is recorded here if the test run dies before the child exits.
+        let pidFile = ProcessInfo.processInfo.environment["FACEID_TEST_PIDDIR"].map {
+            URL(fileURLWithPath: $0).appendingPathComponent("subprocess-\(process.processIdentifier)")
+        }
+        if let pidFile {
+            try? Data(String(process.processIdentifier).utf8).write(to: pidFile)
+        }
+        defer {
+            if let pidFile { try? FileManager.default.removeItem(at: pidFile) }
+        }
 
         let completed = await withTaskGroup(of: Bool.self) { group in
             group.addTask {
