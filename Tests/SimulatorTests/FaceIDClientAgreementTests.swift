@@ -123,7 +123,7 @@ struct FaceIDClientAgreementTests {
         try await withSimulator(TestAccount.configuration(rateLimit: 1)) { simulator in
             try await withClient(simulator) { client in
                 var limited: TencentCloudError?
-                for index in 0..<5 where limited == nil {
+                for index in 0..<20 where limited == nil {
                     limited = await apiError { () async throws(TencentCloudError) in
                         try await client.getWebVerificationResult(bizToken: "PASS-\(index)")
                     }
