@@ -86,8 +86,10 @@ let package = Package(
             name: "Simulator",
             dependencies: [
                 "TencentCloud",
+                "EnricherJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -112,6 +114,7 @@ let package = Package(
                 "Enricher",
                 "EnricherJSON",
                 "TencentCloud",
+                "Simulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -165,6 +168,7 @@ let package = Package(
         .testTarget(
             name: "SimulatorTests",
             dependencies: ["Simulator", "TencentCloud", "TestSupport"],
+            exclude: ["python"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,1 +1,0 @@
-// The Simulator module. See README.md for how the modules fit together.
