@@ -57,7 +57,11 @@ struct SimulateCommandTests {
         stderrText.attach(errors)
         stdoutText.attach(output)
         try process.run()
-        defer { if process.isRunning { process.terminate() } }
+        let pidFile = Subprocess.recordPID(of: process)
+        defer {
+            if process.isRunning { process.terminate() }
+            if let pidFile { try? FileManager.default.removeItem(at: pidFile) }
+        }
 
         var port: Int?
         for _ in 0..<100 where port == nil {
