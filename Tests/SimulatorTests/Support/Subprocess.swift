@@ -13,6 +13,15 @@ enum Subprocess {
         var description: String { "\(command) did not finish in time and was terminated" }
     }
 
+    /// Records a started child's PID in `FACEID_TEST_PIDDIR`, where CI kills whatever is left
+    /// if the test run dies before the child exits; returns the file to remove once it has.
+    static func recordPID(of process: Process) -> URL? {
+        guard let directory = ProcessInfo.processInfo.environment["FACEID_TEST_PIDDIR"] else { return nil }
+        let file = URL(fileURLWithPath: directory).appendingPathComponent("simulator-test-\(process.processIdentifier)")
+        try? Data(String(process.processIdentifier).utf8).write(to: file)
+        return file
+    }
+
     /// Runs `arguments` (looked up on PATH through `/usr/bin/env`) and waits at most `timeout`;
     /// on timeout the child is terminated (by its own handle) and `TimedOut` is thrown.
     static func run(
@@ -31,13 +40,7 @@ enum Subprocess {
         let finished = AsyncStream<Void>.makeStream()
         process.terminationHandler = { _ in finished.continuation.finish() }
         try process.run()
-        // CI kills whatever is recorded here if the test run dies before the child exits.
-        let pidFile = ProcessInfo.processInfo.environment["FACEID_TEST_PIDDIR"].map {
-            URL(fileURLWithPath: $0).appendingPathComponent("subprocess-\(process.processIdentifier)")
-        }
-        if let pidFile {
-            try? Data(String(process.processIdentifier).utf8).write(to: pidFile)
-        }
+        let pidFile = recordPID(of: process)
         defer {
             if let pidFile { try? FileManager.default.removeItem(at: pidFile) }
         }
