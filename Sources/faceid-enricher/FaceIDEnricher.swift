@@ -7,7 +7,7 @@ struct FaceIDEnricher: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "faceid-enricher",
         abstract: "Enriches FaceID verification events on Kafka with Tencent Cloud results.",
-        subcommands: [Fetch.self, Simulate.self]
+        subcommands: [Run.self, Demo.self, Simulate.self, Fetch.self, Replay.self]
     )
 
     /// Runs the chosen subcommand. Replaces ArgumentParser's default only to map usage errors

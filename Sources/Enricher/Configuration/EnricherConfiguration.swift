@@ -1,8 +1,9 @@
 /// Everything `faceid-enricher run` needs, resolved and validated once at start-up.
 ///
 /// Values come from flags, then environment variables, then the contract's defaults (see
-/// ``resolve(_:environment:standardErrorIsTerminal:)``). Credentials are not here: they are
-/// resolved by the Tencent Cloud module and never travel in a value that might be printed.
+/// ``resolve(_:environment:standardErrorIsTerminal:)``). The FaceID settings (endpoint, region,
+/// action, credentials) are the Tencent Cloud module's `FaceIDClientConfiguration`, resolved
+/// by it, so credentials never travel in a value that might be printed.
 public struct EnricherConfiguration: Sendable {
     /// Bootstrap servers, as librdkafka's `bootstrap.servers`.
     public var brokers: String
@@ -13,12 +14,6 @@ public struct EnricherConfiguration: Sendable {
     public var dlqTopic: String
     /// librdkafka properties passed through as given (`-X`, `KAFKA_CONFIG`), applied last.
     public var kafkaProperties: [(key: String, value: String)]
-    /// API base URL; the simulator's URL in tests.
-    public var endpoint: String
-    /// Region used when an event does not name its own.
-    public var region: String
-    /// `GetWebVerificationResult` or `GetWebVerificationResultIntl`.
-    public var action: String
     /// Requests per second for the whole consumer group.
     public var rateLimit: Double
     /// Events being processed at once in this instance.
@@ -41,9 +36,6 @@ public struct EnricherConfiguration: Sendable {
         outputTopic: "faceid.verification.result",
         dlqTopic: "faceid.verification.dlq",
         kafkaProperties: [],
-        endpoint: "https://faceid.tencentcloudapi.com",
-        region: "ap-singapore",
-        action: "GetWebVerificationResult",
         rateLimit: 20,
         maxInFlight: 64,
         retryMaxElapsed: .seconds(600),

@@ -8,9 +8,6 @@ public struct RunOptions: Sendable {
     public var dlqTopic: String?
     /// `-X key=value`, in order.
     public var kafkaProperties: [String] = []
-    public var endpoint: String?
-    public var region: String?
-    public var action: String?
     public var rateLimit: String?
     public var maxInFlight: String?
     public var retryMaxElapsed: String?
@@ -60,21 +57,6 @@ extension EnricherConfiguration {
             properties.append(try parseProperty(item, source: "-X"))
         }
         c.kafkaProperties = properties
-
-        c.endpoint = try nonEmpty(pick(options.endpoint, "FACEID_ENDPOINT"), "--endpoint", "FACEID_ENDPOINT", c.endpoint)
-        guard c.endpoint.hasPrefix("https://") || c.endpoint.hasPrefix("http://") else {
-            throw ConfigurationError("--endpoint / FACEID_ENDPOINT must be an http:// or https:// URL, got '\(c.endpoint)'")
-        }
-        c.region = try nonEmpty(pick(options.region, "TENCENTCLOUD_REGION"), "--region", "TENCENTCLOUD_REGION", c.region)
-        guard ["ap-jakarta", "ap-singapore"].contains(c.region) else {
-            throw ConfigurationError("unknown region '\(c.region)' (--region / TENCENTCLOUD_REGION): use ap-jakarta or ap-singapore")
-        }
-        c.action = try nonEmpty(pick(options.action, "FACEID_ACTION"), "--action", "FACEID_ACTION", c.action)
-        guard ["GetWebVerificationResult", "GetWebVerificationResultIntl"].contains(c.action) else {
-            throw ConfigurationError(
-                "unknown action '\(c.action)' (--action / FACEID_ACTION): use GetWebVerificationResult or GetWebVerificationResultIntl"
-            )
-        }
 
         if let text = pick(options.rateLimit, "FACEID_RATE_LIMIT") {
             guard let value = Double(text.trimmingSpaces()), value > 0, value.isFinite else {

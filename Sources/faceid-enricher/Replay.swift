@@ -1,0 +1,63 @@
+import ArgumentParser
+import Enricher
+import Foundation
+import Logging
+
+/// `faceid-enricher replay`: re-publishes DLQ events to the input topic once their cause is
+/// fixed, optionally only those of one `--reason`, and reports how many.
+struct Replay: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Re-publish DLQ events to the input topic (original key, value, headers; x-dlq-* removed)."
+    )
+
+    @OptionGroup var kafka: KafkaOptions
+
+    @Option(help: "Only events with this x-dlq-reason: malformed or retries_exhausted.")
+    var reason: String?
+
+    @Flag(help: "Read the whole DLQ again instead of continuing after the previous replay.")
+    var fromBeginning = false
+
+    @Option(help: "text or json (env LOG_FORMAT; default text on a terminal, else json).")
+    var logFormat: String?
+
+    func validate() throws {
+        if let reason, !DLQReplayer.reasons.contains(reason) {
+            throw ValidationError("--reason must be one of \(DLQReplayer.reasons.joined(separator: ", "))")
+        }
+    }
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        var options = kafka.runOptions
+        options.logFormat = logFormat
+        let configuration: EnricherConfiguration
+        do {
+            configuration = try EnricherConfiguration.resolve(options, environment: environment, standardErrorIsTerminal: isatty(2) == 1)
+        } catch {
+            CommandLine.fail(error.message, code: 2)
+        }
+        LoggingSetup.bootstrap(format: configuration.logFormat, environment: ["LOG_LEVEL": environment["LOG_LEVEL"] ?? "warning"])
+        let isTerminal = isatty(1) == 1
+        let replayer = DLQReplayer(
+            configuration: configuration,
+            reason: reason,
+            fromBeginning: fromBeginning,
+            logger: Logger(label: "faceid-enricher.replay")
+        )
+        do {
+            let summary = try await replayer.run { progress in
+                if isTerminal, progress.read % 50 == 0 {
+                    FileHandle.standardOutput.write(Data("\rreplayed \(progress.replayed), skipped \(progress.skipped)".utf8))
+                }
+            }
+            if isTerminal { print("") }
+            print(
+                "replayed \(summary.replayed) events from \(configuration.dlqTopic) to \(configuration.inputTopic)"
+                    + (reason.map { " (reason \($0); \(summary.skipped) of other reasons skipped)" } ?? "")
+            )
+        } catch {
+            CommandLine.fail("replay failed: \(error)", code: 1)
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import ArgumentParser
+import Enricher
+import Foundation
+import KafkaClient
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+import TencentCloud
+
+/// `faceid-enricher run`: the service. Consumes, fetches, publishes, commits; serves
+/// `/metrics`, `/healthz`, `/readyz`; drains on SIGTERM/SIGINT and exits 0.
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the enrichment service: consume, fetch, publish, commit; /metrics, /healthz, /readyz over HTTP."
+    )
+
+    @OptionGroup var kafka: KafkaOptions
+    @OptionGroup var faceID: FaceIDOptions
+
+    @Option(help: "Requests per second for the whole consumer group (env FACEID_RATE_LIMIT, default 20).")
+    var rateLimit: String?
+
+    @Option(help: "Events being processed at once in this instance (env MAX_IN_FLIGHT, default 64).")
+    var maxInFlight: String?
+
+    @Option(help: "How long one event may be retried before it goes to the DLQ (env RETRY_MAX_ELAPSED, default 10m).")
+    var retryMaxElapsed: String?
+
+    @Option(help: "Port of /metrics, /healthz, /readyz (env HTTP_PORT, default 8080).")
+    var httpPort: String?
+
+    @Option(help: "text or json (env LOG_FORMAT; default text on a terminal, else json).")
+    var logFormat: String?
+
+    @Flag(help: "Keep the Intl action's BestFrameBase64/VideoBase64 in output events instead of {bytes, md5}.")
+    var keepMediaBase64 = false
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        var options = kafka.runOptions
+        options.rateLimit = rateLimit
+        options.maxInFlight = maxInFlight
+        options.retryMaxElapsed = retryMaxElapsed
+        options.httpPort = httpPort
+        options.logFormat = logFormat
+        options.keepMediaBase64 = keepMediaBase64
+
+        let configuration: EnricherConfiguration
+        let clientConfiguration: FaceIDClientConfiguration
+        do {
+            configuration = try EnricherConfiguration.resolve(
+                options,
+                environment: environment,
+                standardErrorIsTerminal: isatty(2) == 1
+            )
+            clientConfiguration = try faceID.clientConfiguration(environment: environment)
+        } catch let error as ConfigurationError {
+            CommandLine.fail(error.message, code: 2)
+        } catch let error as TencentCloudConfigurationError {
+            CommandLine.fail(error.message, code: 2)
+        } catch {
+            CommandLine.fail("\(error)", code: 2)
+        }
+
+        LoggingSetup.bootstrap(format: configuration.logFormat, environment: environment)
+        let logger = Logger(label: "faceid-enricher")
+        let registry = PrometheusCollectorRegistry()
+        let metricsFactory = PrometheusMetricsFactory(registry: registry)
+        MetricsSystem.bootstrap(metricsFactory)
+
+        // librdkafka retries unreachable brokers forever; an operator starting the service wants
+        // to hear at once that the address is wrong.
+        do {
+            let metadata = try await KafkaAdmin.clusterMetadata(
+                configuration: KafkaAdminConfiguration(
+                    bootstrapServers: configuration.brokers,
+                    requestTimeout: .seconds(15),
+                    properties: configuration.kafkaProperties
+                ),
+                logger: logger
+            )
+            if metadata.topics[configuration.inputTopic] == nil {
+                logger.warning(
+                    "the input topic does not exist yet; waiting for it",
+                    metadata: ["kafka.topic": "\(configuration.inputTopic)"]
+                )
+            }
+        } catch {
+            CommandLine.fail("cannot reach Kafka at \(configuration.brokers): \(error.message)", code: 1)
+        }
+
+        let health = ServiceHealth()
+        let service = EnrichmentService(
+            configuration: configuration,
+            faceID: clientConfiguration,
+            health: health,
+            metricsFactory: metricsFactory,
+            logger: logger
+        )
+        let server = OperationsServer.makeApplication(
+            port: configuration.httpPort,
+            registry: registry,
+            health: health,
+            logger: logger
+        )
+        // Graceful shutdown runs in reverse order: the service drains first, then the HTTP
+        // server stops, so /readyz answers 503 throughout the drain.
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: server), .init(service: service)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        do {
+            try await group.run()
+        } catch {
+            logger.error("stopped by an error", metadata: ["error": "\(error)"])
+            CommandLine.fail("\(error)", code: 1)
+        }
+    }
+}
+
+extension KafkaOptions {
+    /// The Kafka flags as the Enricher module's `RunOptions`.
+    var runOptions: RunOptions {
+        var options = RunOptions()
+        options.brokers = brokers
+        options.group = group
+        options.inputTopic = inputTopic
+        options.outputTopic = outputTopic
+        options.dlqTopic = dlqTopic
+        options.kafkaProperties = kafkaProperties
+        return options
+    }
+}
+
+extension CommandLine {
+    /// Prints one line on stderr and exits: the contract's "one clear line, never a stack trace".
+    static func fail(_ message: String, code: Int32) -> Never {
+        FileHandle.standardError.write(Data("faceid-enricher: \(message)\n".utf8))
+        exit(code)
+    }
+}
