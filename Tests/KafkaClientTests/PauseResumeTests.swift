@@ -52,6 +52,30 @@ extension KafkaClientSuite {
             }
         }
 
+        @Test("rebalance events keep flowing while every partition is paused", arguments: KafkaTestBackend.enabled)
+        func rebalanceEventsFlowWhileAllPaused(backend: KafkaTestBackend) async throws {
+            try await backend.withCluster { cluster in
+                let topic = KafkaTestCluster.uniqueName("pauseall")
+                let group = KafkaTestCluster.uniqueName("pauseall")
+                try await cluster.createTopic(topic, partitions: 4)
+                let a = try KafkaConsumer(configuration: cluster.consumerConfiguration(group: group), logger: cluster.logger)
+                try a.subscribe(topics: [topic])
+                try await withRecordedConsumer(a) { recorderA in
+                    try #require(await waitFor(timeout: .seconds(60)) { a.assignment.count == 4 })
+                    try a.pause(a.assignment)
+                    let b = try KafkaConsumer(configuration: cluster.consumerConfiguration(group: group), logger: cluster.logger)
+                    try b.subscribe(topics: [topic])
+                    try await withRecordedConsumer(b) { _ in
+                        let rebalanced = await recorderA.waitUntil(timeout: .seconds(60)) { state in
+                            !state.revoked.isEmpty && state.assigned.count >= 2
+                        }
+                        #expect(rebalanced, "the paused member still sees the revoke and its new assignment")
+                        #expect(await waitFor(timeout: .seconds(30)) { a.assignment.count == 2 && b.assignment.count == 2 })
+                    }
+                }
+            }
+        }
+
         @Test("flow control: a reader that lags far behind gets every message once, in order, with a small buffer",
               arguments: KafkaTestBackend.enabled)
         func boundedBufferLosesNothing(backend: KafkaTestBackend) async throws {
