@@ -8,7 +8,8 @@ public import Logging
 public enum KafkaAdmin {
     /// Creates each topic with the given partition count; a topic that already exists counts as success
     /// (`TOPIC_ALREADY_EXISTS`). `replicationFactor` `-1` means the broker's default. Throws the first other
-    /// per-topic error.
+    /// per-topic error. Needs a real cluster: librdkafka's mock cluster has no controller, so there this times out
+    /// (`_TIMED_OUT`); create mock topics with `MockKafkaCluster.createTopic`.
     public static func createTopics(
         _ topics: [(name: String, partitions: Int32)],
         replicationFactor: Int32 = -1,
@@ -21,7 +22,6 @@ public enum KafkaAdmin {
         let result = await DedicatedThread.run { () -> KafkaError? in
             client.createTopicsBlocking(topics, replicationFactor: replicationFactor, timeoutMs: timeout)
         }
-        DedicatedThread.release(client)
         if let result { throw result }
     }
 
@@ -33,7 +33,6 @@ public enum KafkaAdmin {
         let client = try AdminClient(configuration: configuration, logger: logger)
         let timeout = RDKafkaConfiguration.milliseconds(configuration.requestTimeout)
         let result = await DedicatedThread.run { client.metadataBlocking(timeoutMs: timeout) }
-        DedicatedThread.release(client)
         return try result.get()
     }
 }
@@ -59,8 +58,8 @@ final class AdminClient: @unchecked Sendable {
     }
 
     deinit {
-        rd_kafka_destroy(rk)
-        RDKafkaCallbackContext.releaseRetained(contextPointer)
+        // Off whatever thread dropped the last reference (possibly the cooperative pool): destroy may block.
+        DedicatedThread.destroy(rk, context: contextPointer)
     }
 
     func createTopicsBlocking(

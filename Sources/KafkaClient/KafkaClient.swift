@@ -10,4 +10,4 @@
 //   resume continuations, so Swift tasks wait on continuations instead of blocking.
 // - Other blocking calls (`rd_kafka_flush`, synchronous commits, committed-offset and watermark queries, admin
 //   requests) run on a short-lived dedicated thread each (`DedicatedThread.run`) bridged with a continuation.
-// - A handle is destroyed off the cooperative pool too: the last reference is dropped on a dedicated thread.
+// - A handle is destroyed off the cooperative pool too: the owner's `deinit` hands it to a dedicated thread.

@@ -31,10 +31,9 @@ public final class KafkaConsumer: Sendable {
     }
 
     deinit {
-        // Without `close`, the poll thread closes the consumer; the handle is destroyed off-pool by whoever
-        // drops the last reference.
+        // Without `close`, the poll thread closes the consumer; the handle is destroyed (off-pool) when its last
+        // user is done.
         handle.requestStop()
-        DedicatedThread.release(handle)
     }
 
     /// Messages, assignments, revocations and consumer errors, in order. Iterate from one task only.

@@ -3,7 +3,8 @@ public enum KafkaConsumerEvent: Sendable {
     /// A record from an assigned partition.
     case message(KafkaMessage)
     /// Partitions were added to this member's assignment (all of them with eager assignors, the increment with
-    /// `cooperative-sticky`). Delivery starts from the committed offsets (else `autoOffsetReset`).
+    /// `cooperative-sticky`, where a rebalance that changes nothing for this member produces no event).
+    /// Delivery starts from the committed offsets (else `autoOffsetReset`).
     case partitionsAssigned([TopicPartition])
     /// Partitions were taken away. By the time this is seen, the layer has already committed the offsets the
     /// caller stored for them with `storeOffsets` and unassigned them; offsets stored for them from now on are

@@ -21,9 +21,8 @@ public final class KafkaProducer: Sendable {
     }
 
     deinit {
-        // Without `shutdown`, stop the poll thread; the handle is destroyed when the last user drops it, off-pool.
+        // Without `shutdown`, stop the poll thread; the handle is destroyed (off-pool) when its last user is done.
         handle.requestStop()
-        DedicatedThread.release(handle)
     }
 
     /// Sends one message to `topic` (partition chosen by librdkafka's partitioner from the key) and returns the

@@ -71,9 +71,9 @@ public final class MockKafkaCluster: @unchecked Sendable {
     }
 
     deinit {
-        rd_kafka_mock_cluster_destroy(cluster)
-        rd_kafka_destroy(rk)
-        RDKafkaCallbackContext.releaseRetained(contextPointer)
+        // The mock cluster goes first (it runs on its handle's threads), then the handle, on a dedicated thread.
+        let cluster = HandleTransfer(pointer: self.cluster, context: nil)
+        DedicatedThread.destroy(rk, context: contextPointer, before: { MockClusterDestroy.destroy(cluster) })
     }
 
     /// Creates `name` with `partitions` partitions (replication factor ≤ broker count).
@@ -104,5 +104,12 @@ public final class MockKafkaCluster: @unchecked Sendable {
     /// Forgets errors pushed for `apiKey` that were not used up.
     public func clearRequestErrors(apiKey: APIKey) {
         rd_kafka_mock_clear_request_errors(cluster, apiKey.rawValue)
+    }
+}
+
+/// Destroys a mock cluster handed over in a `HandleTransfer`.
+enum MockClusterDestroy {
+    static func destroy(_ transfer: HandleTransfer) {
+        rd_kafka_mock_cluster_destroy(transfer.pointer)
     }
 }

@@ -100,5 +100,22 @@ extension KafkaClientSuite {
                 #expect(error?.code == .destroy)
             }
         }
+
+        @Test("when librdkafka's queue is full, send waits for room instead of failing", arguments: KafkaTestBackend.enabled)
+        func fullQueueMakesSendWait(backend: KafkaTestBackend) async throws {
+            try await backend.withCluster { cluster in
+                let topic = KafkaTestCluster.uniqueName("queuefull")
+                try await cluster.createTopic(topic, partitions: 2)
+                var configuration = cluster.producerConfiguration()
+                configuration.maxQueuedMessages = 5
+                let producer = try KafkaProducer(configuration: configuration, logger: cluster.logger)
+                let reports = try await produce(producer, topic: topic, count: 500, maxInFlight: 500) { index in
+                    (bytes("k\(index)"), bytes("v\(index)"), [])
+                }
+                #expect(reports.count == 500)
+                #expect(Set(reports).count == 500)
+                await producer.shutdown(timeout: .seconds(5))
+            }
+        }
     }
 }

@@ -98,7 +98,9 @@ final class ConsumerContext: RDKafkaCallbackContext, @unchecked Sendable {
         rk: OpaquePointer
     ) {
         logger.debug("Partitions assigned", metadata: ["kafka.partitions": "\(list)"])
-        buffer.append(.partitionsAssigned(list))
+        if !list.isEmpty {
+            buffer.append(.partitionsAssigned(list))
+        }
         if isCooperative {
             if let error = rd_kafka_incremental_assign(rk, partitions) {
                 buffer.append(.error(KafkaError(consuming: error)))
@@ -127,7 +129,9 @@ final class ConsumerContext: RDKafkaCallbackContext, @unchecked Sendable {
         rk: OpaquePointer
     ) {
         logger.debug("Partitions revoked", metadata: ["kafka.partitions": "\(list)"])
-        buffer.append(.partitionsRevoked(list))
+        if !list.isEmpty {
+            buffer.append(.partitionsRevoked(list))
+        }
         let revoked = Set(list)
         let (toCommit, paused) = state.withLock { state -> ([(TopicPartition, Int64?)], [TopicPartition]) in
             var toCommit: [(TopicPartition, Int64?)] = []

@@ -38,8 +38,8 @@ final class ConsumerHandle: @unchecked Sendable {
     }
 
     deinit {
-        rd_kafka_destroy(rk)
-        RDKafkaCallbackContext.releaseRetained(contextPointer)
+        // Off whatever thread dropped the last reference (possibly the cooperative pool): destroy may block.
+        DedicatedThread.destroy(rk, context: contextPointer)
     }
 
     /// Starts the poll thread: it polls until asked to stop, then closes the consumer (leaving the group after

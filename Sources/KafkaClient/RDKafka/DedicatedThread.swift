@@ -52,13 +52,26 @@ enum DedicatedThread {
             }
         }
     }
+}
 
-    /// Drops `object`'s reference on a dedicated thread, so that if it is the last one, the `deinit` (which
-    /// destroys a librdkafka handle and may block) runs there instead of on the caller's thread.
-    static func release(_ object: some AnyObject & Sendable) {
-        let holder = [object]
-        if !detach({ _ = holder }) {
-            _ = holder
+/// Moves a librdkafka handle (not `Sendable`: an `OpaquePointer`) to the thread that destroys it. Safe because the
+/// owner gives up the pointer at that moment: nothing else uses it afterwards.
+struct HandleTransfer: @unchecked Sendable {
+    let pointer: OpaquePointer
+    let context: UnsafeMutableRawPointer?
+}
+
+extension DedicatedThread {
+    /// Destroys a client handle (`rd_kafka_destroy`, which joins librdkafka's threads and may block) on a dedicated
+    /// thread, then releases its callback context; falls back to the calling thread if no thread can be created.
+    static func destroy(_ rk: OpaquePointer, context: UnsafeMutableRawPointer?, before: (@Sendable () -> Void)? = nil) {
+        let transfer = HandleTransfer(pointer: rk, context: context)
+        let work: @Sendable () -> Void = {
+            before?()
+            RDKafkaDestroy.destroy(transfer)
+        }
+        if !detach(work) {
+            work()
         }
     }
 }

@@ -44,8 +44,8 @@ final class ProducerHandle: @unchecked Sendable {
     }
 
     deinit {
-        rd_kafka_destroy(rk)
-        RDKafkaCallbackContext.releaseRetained(contextPointer)
+        // Off whatever thread dropped the last reference (possibly the cooperative pool): destroy may block.
+        DedicatedThread.destroy(rk, context: contextPointer)
     }
 
     /// Starts the thread that serves delivery reports. It holds `self` until `stopPolling` is set.

@@ -33,7 +33,7 @@ enum ChildProcess {
     }
 
     /// SIGTERM, up to `grace` for it to exit, then SIGKILL and a blocking `waitpid`.
-    static func stop(_ pid: pid_t, grace: Duration = .seconds(5)) async {
+    static func stop(_ pid: pid_t, grace: Duration = .seconds(1)) async {
         guard !hasExited(pid) else { return }
         kill(pid, SIGTERM)
         let clock = ContinuousClock()

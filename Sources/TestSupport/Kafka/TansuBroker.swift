@@ -104,7 +104,8 @@ public final class TansuBroker: Sendable {
         throw KafkaTestRigError("Tansu on port \(port) not ready within \(timeout): \(lastError)")
     }
 
-    /// Stops the broker: SIGTERM, then SIGKILL after a grace period, then `waitpid`; removes the PID file.
+    /// Stops the broker: SIGTERM, then SIGKILL after a 1 s grace (Tansu lingers while clients stay connected, and
+    /// its storage is in memory, so nothing is lost), then `waitpid`; removes the PID file.
     public func stop() async {
         await ChildProcess.stop(pid)
         if let pidFile {
