@@ -25,7 +25,9 @@ extension EnrichmentPipeline {
             s.inFlight -= 1
             let wasHalted = s.halted.removeValue(forKey: item.reference) != nil
             var commitDue = false
-            if isAcknowledged, !isRevoked {
+            // An acknowledged event counts as done even if its partition was just revoked: while
+            // the revoke is still committing, its offset may go out with that commit (fewer duplicates).
+            if isAcknowledged {
                 s.tracker.completed(item.record.partitionID, offset: item.record.offset)
                 s.completionsSinceCommit += 1
                 commitDue = s.completionsSinceCommit >= configuration.commitBatchSize

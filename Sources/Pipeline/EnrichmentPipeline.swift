@@ -54,6 +54,8 @@ public final class EnrichmentPipeline<C: Clock>: Sendable where C.Duration == Du
         metricsFactory: any MetricsFactory,
         logger: Logger
     ) {
+        var configuration = configuration
+        configuration.maxInFlight = max(1, configuration.maxInFlight)
         self.configuration = configuration
         self.fetcher = fetcher
         self.publisher = publisher

@@ -199,3 +199,31 @@ struct EnrichmentPipelineOutcomeTests {
         #expect(harness.counter(MetricNames.retries, [("reason", "publish")]) == 3)
     }
 }
+
+@Suite("The engine's logs help an operator without leaking media URLs")
+struct EnrichmentPipelineLoggingTests {
+    @Test("log lines carry Kafka coordinates, event id and API codes, and never a media URL")
+    func logsAreSafeAndUseful() async {
+        let fetcher = FakeVerificationFetcher { call throws(FetchFailure) in
+            switch call.number {
+            case 1: throw .resourceUnavailable
+            case 2: throw .authFailure
+            default: return FakeVerificationFetcher.passed()
+            }
+        }
+        let recorder = LogRecorder()
+        let harness = PipelineHarness(fetcher: fetcher, logger: recorder.logger())
+        await harness.run {
+            harness.send(offset: 0, key: "k", eventId: "e0", bizToken: "PASS-0")
+            harness.feed.yield(.record(Fixtures.record(offset: 1, key: "m", value: Array("nope".utf8))))
+            #expect(await harness.publisher.waitForRecords(2))
+        }
+        let lines = recorder.recorded
+        #expect(lines.contains { $0.contains("tencentcloud.error.code=ResourceUnavailable") && $0.contains("event.id=e0") })
+        #expect(lines.contains { $0.hasPrefix("error") && $0.contains("tencentcloud.error.code=AuthFailure.SecretIdNotFound") })
+        #expect(lines.contains { $0.contains("tencentcloud.request_id=req-auth") && $0.contains("kafka.offset=0") })
+        #expect(lines.contains { $0.hasPrefix("warning") && $0.contains("malformed") && $0.contains("kafka.offset=1") })
+        #expect(!lines.isEmpty)
+        #expect(lines.allSatisfy { !$0.contains("https://") && !$0.contains("media.example") })
+    }
+}

@@ -43,6 +43,7 @@ struct PipelineHarness {
     init(
         fetcher: FakeVerificationFetcher = FakeVerificationFetcher(),
         partitionCount: Int = 2,
+        logger: Logger = Logger(label: "pipeline-tests") { _ in SwiftLogNoOpLogHandler() },
         configure: (inout PipelineConfiguration) -> Void = { _ in }
     ) {
         var configuration = Self.fastConfiguration()
@@ -61,7 +62,7 @@ struct PipelineHarness {
             wallClock: WallClock { fetchedAt },
             random: { 0.5 },
             metricsFactory: metrics,
-            logger: Logger(label: "pipeline-tests") { _ in SwiftLogNoOpLogHandler() }
+            logger: logger
         )
     }
 
