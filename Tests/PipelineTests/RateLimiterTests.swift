@@ -53,10 +53,12 @@ struct RateLimiterTests {
         let clock = ManualClock()
         let limiter = RateLimiter(configuration: RateLimiterConfiguration(groupBudget: 4), clock: clock)
         try await limiter.acquire()
-        let waiter = Task { try await limiter.acquire() }
-        #expect(await clock.waitForSleepers(1))
-        waiter.cancel()
-        await #expect(throws: CancellationError.self) { try await waiter.value }
+        await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await limiter.acquire() }
+            #expect(await clock.waitForSleepers(1))
+            group.cancelAll()
+            await #expect(throws: CancellationError.self) { try await group.next() }
+        }
         let log = AcquisitionLog()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
