@@ -12,5 +12,6 @@ public struct CommitFailure: Error, Sendable, Hashable, CustomStringConvertible 
         self.message = message
     }
 
+    /// `code: message`, for logs.
     public var description: String { "\(code): \(message)" }
 }

@@ -116,11 +116,12 @@ extension EnrichmentPipeline {
 
     /// Marks the event held by a halting error: readiness fails until every held event clears.
     func setHalted(_ item: WorkItem, _ failure: FetchFailure) {
+        // The gauge is set under the lock so that it never disagrees with `health`.
         state.withLock { s in
             s.halted[item.reference] = failure.code
             s.lastHaltingCode = failure.code
+            metrics.halted.record(1)
         }
-        metrics.halted.record(1)
         logger.error(
             "API error stops progress; holding the event and retrying with long backoff",
             metadata: logMetadata(item, extra: failureMetadata(failure))
@@ -129,13 +130,10 @@ extension EnrichmentPipeline {
 
     /// The halting error of this event cleared.
     func clearHalted(_ item: WorkItem) {
-        state.withLock { _ = $0.halted.removeValue(forKey: item.reference) }
-        refreshHaltedGauge()
+        state.withLock { s in
+            s.halted.removeValue(forKey: item.reference)
+            metrics.halted.record(s.halted.isEmpty ? 0 : 1)
+        }
         logger.info("API error that stopped progress cleared", metadata: logMetadata(item))
-    }
-
-    func refreshHaltedGauge() {
-        let isHalted = state.withLock { !$0.halted.isEmpty }
-        metrics.halted.record(isHalted ? 1 : 0)
     }
 }

@@ -46,9 +46,10 @@ extension EnrichmentPipeline {
                 s.isPaused = true
                 toPause = s.assigned.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
             }
+            // Gauges are set under the lock so that concurrent updates cannot land out of order.
+            metrics.inFlight.record(s.inFlight)
             return (start, toPause, s.inFlight)
         }
-        metrics.inFlight.record(inFlight)
         if !toPause.isEmpty {
             logger.debug("Input paused at the in-flight limit", metadata: ["pipeline.in_flight": "\(inFlight)"])
             partitions.pause(toPause)
@@ -87,17 +88,17 @@ extension EnrichmentPipeline {
         }
         for lease in leases { lease.fire() }
         await commitProgress()
-        let (toResume, inFlight) = state.withLock { s -> ([PartitionID], Int) in
+        let toResume = state.withLock { s -> [PartitionID] in
             for partition in revoked {
                 s.inFlight -= s.sequencer.removeAll(in: partition).count
                 s.tracker.remove(partition)
                 s.committedOffsets[partition] = nil
                 s.halted = s.halted.filter { $0.key.partition != partition }
             }
-            return (resumeIfBelowLimit(&s), s.inFlight)
+            metrics.inFlight.record(s.inFlight)
+            metrics.halted.record(s.halted.isEmpty ? 0 : 1)
+            return resumeIfBelowLimit(&s)
         }
-        metrics.inFlight.record(inFlight)
-        refreshHaltedGauge()
         logger.info("Partitions revoked", metadata: ["kafka.partitions": "\(revoked.map(\.description))"])
         if !toResume.isEmpty { partitions.resume(toResume) }
         await updateRateShare()

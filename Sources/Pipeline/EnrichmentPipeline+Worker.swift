@@ -20,21 +20,24 @@ extension EnrichmentPipeline {
     /// Books a finished record and returns the next one of its lane, if it may run.
     func finish(_ item: WorkItem, token: KeyedSequencer<WorkItem>.LaneToken, isAcknowledged: Bool) async -> WorkItem? {
         let isRevoked = item.lease.isFired
-        let (next, toResume, inFlight, commitDue, wasHalted) = state.withLock {
-            s -> (WorkItem?, [PartitionID], Int, Bool, Bool) in
+        let (next, toResume, inFlight, commitDue) = state.withLock {
+            s -> (WorkItem?, [PartitionID], Int, Bool) in
             s.inFlight -= 1
             let wasHalted = s.halted.removeValue(forKey: item.reference) != nil
             var commitDue = false
-            if isAcknowledged, !isRevoked {
+            // An acknowledged event counts as done even if its partition was just revoked: while
+            // the revoke is still committing, its offset may go out with that commit (fewer duplicates).
+            if isAcknowledged {
                 s.tracker.completed(item.record.partitionID, offset: item.record.offset)
                 s.completionsSinceCommit += 1
                 commitDue = s.completionsSinceCommit >= configuration.commitBatchSize
             }
             let next = isAcknowledged && !isRevoked && !s.isDraining ? s.sequencer.next(after: token) : nil
-            return (next, resumeIfBelowLimit(&s), s.inFlight, commitDue, wasHalted)
+            // Gauges are set under the lock so that concurrent updates cannot land out of order.
+            metrics.inFlight.record(s.inFlight)
+            if wasHalted { metrics.halted.record(s.halted.isEmpty ? 0 : 1) }
+            return (next, resumeIfBelowLimit(&s), s.inFlight, commitDue)
         }
-        metrics.inFlight.record(inFlight)
-        if wasHalted { refreshHaltedGauge() }
         if !toResume.isEmpty {
             logger.debug("Input resumed below the in-flight limit", metadata: ["pipeline.in_flight": "\(inFlight)"])
             partitions.resume(toResume)

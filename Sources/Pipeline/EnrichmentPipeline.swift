@@ -54,6 +54,8 @@ public final class EnrichmentPipeline<C: Clock>: Sendable where C.Duration == Du
         metricsFactory: any MetricsFactory,
         logger: Logger
     ) {
+        var configuration = configuration
+        configuration.maxInFlight = max(1, configuration.maxInFlight)
         self.configuration = configuration
         self.fetcher = fetcher
         self.publisher = publisher
@@ -95,6 +97,9 @@ public final class EnrichmentPipeline<C: Clock>: Sendable where C.Duration == Du
 
     /// Events accepted and not finished.
     public var inFlightCount: Int { state.withLock { $0.inFlight } }
+
+    /// Fetches waiting to join a call already in flight for the same token (for tests and debugging).
+    package var joiningFetchCount: Int { singleFlight.joiningCount }
 
     /// The rate API calls are currently paced at, in requests per second.
     public var currentRate: Double { rateLimiter.currentRate }

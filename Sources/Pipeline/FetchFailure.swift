@@ -34,5 +34,6 @@ public struct FetchFailure: Error, Sendable, Hashable, CustomStringConvertible {
         self.requestId = requestId
     }
 
+    /// `code: message`, for logs and the `x-dlq-error` header; never a URL or secret.
     public var description: String { "\(code): \(message)" }
 }

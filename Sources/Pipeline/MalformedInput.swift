@@ -26,6 +26,7 @@ public enum MalformedInput: Error, Sendable, Hashable, CustomStringConvertible {
     /// `metadata` is larger than 16 KiB.
     case metadataTooLarge(bytes: Int)
 
+    /// The one-line reason written to `x-dlq-error`.
     public var description: String {
         switch self {
         case .emptyValue: return "empty value"

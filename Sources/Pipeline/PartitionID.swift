@@ -12,5 +12,6 @@ public struct PartitionID: Sendable, Hashable, CustomStringConvertible {
         self.partition = partition
     }
 
+    /// `topic[partition]`, for logs.
     public var description: String { "\(topic)[\(partition)]" }
 }

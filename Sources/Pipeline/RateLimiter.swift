@@ -22,7 +22,8 @@ public final class RateLimiter<C: Clock>: Sendable where C.Duration == Duration 
     private let onRateChange: @Sendable (Double) -> Void
 
     /// A limiter running at the full group budget until the first ``setShare(assigned:total:)``.
-    /// `onRateChange` is told every new rate (for the share gauge).
+    /// `onRateChange` is told every new rate (for the share gauge); it is called under the
+    /// limiter's lock, so that updates land in order, and must not call back into the limiter.
     public init(
         configuration: RateLimiterConfiguration,
         clock: C,
@@ -78,45 +79,42 @@ public final class RateLimiter<C: Clock>: Sendable where C.Duration == Duration 
         } else {
             newShare = budget * Double(min(assigned, total)) / Double(total)
         }
-        let rate = state.withLock { s -> Double in
+        state.withLock { s in
             let proportion = s.share > 0 ? min(1, s.rate / s.share) : 1
             s.share = max(newShare, configuration.minimumRate)
             s.rate = max(s.share * proportion, configuration.minimumRate)
-            return s.rate
+            onRateChange(s.rate)
         }
-        onRateChange(rate)
     }
 
     /// The API answered `RequestLimitExceeded`: multiply the rate by the decrease factor, at
     /// most once per adjustment window.
     public func recordRateLimited() {
-        let changed = state.withLock { s -> Double? in
+        state.withLock { s in
             let now = clock.now
             if let last = s.lastAdjustment, last.duration(to: now) < configuration.adjustmentWindow,
                 s.rate < s.share
             {
-                return nil
+                return
             }
             s.rate = max(s.rate * configuration.decreaseFactor, configuration.minimumRate)
             s.lastAdjustment = now
-            return s.rate
+            onRateChange(s.rate)
         }
-        if let changed { onRateChange(changed) }
     }
 
     /// A call went through: when the rate is below the share and an adjustment window has
     /// passed since the last change, add `recoveryFraction` of the share back.
     public func recordSuccess() {
-        let changed = state.withLock { s -> Double? in
-            guard s.rate < s.share else { return nil }
+        state.withLock { s in
+            guard s.rate < s.share else { return }
             let now = clock.now
             if let last = s.lastAdjustment, last.duration(to: now) < configuration.adjustmentWindow {
-                return nil
+                return
             }
             s.rate = min(s.share, s.rate + s.share * configuration.recoveryFraction)
             s.lastAdjustment = now
-            return s.rate
+            onRateChange(s.rate)
         }
-        if let changed { onRateChange(changed) }
     }
 }

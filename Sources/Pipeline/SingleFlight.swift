@@ -33,6 +33,9 @@ public final class SingleFlight<Key: Hashable & Sendable, Value: Sendable>: Send
         return (value, false)
     }
 
+    /// How many callers are waiting to join a running operation.
+    public var joiningCount: Int { waiters.withLock { $0.values.reduce(0) { $0 + $1.count } } }
+
     /// How many keys have an operation running.
     public var inFlightCount: Int { waiters.withLock { $0.count } }
 }

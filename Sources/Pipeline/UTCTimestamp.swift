@@ -22,9 +22,11 @@ public struct UTCTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
         .milliseconds(millisecondsSinceEpoch - other.millisecondsSinceEpoch)
     }
 
+    /// Earlier instants order first.
     public static func < (lhs: UTCTimestamp, rhs: UTCTimestamp) -> Bool {
         lhs.millisecondsSinceEpoch < rhs.millisecondsSinceEpoch
     }
 
+    /// The RFC 3339 form.
     public var description: String { rfc3339 }
 }

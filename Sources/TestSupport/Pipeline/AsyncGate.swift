@@ -1,11 +1,12 @@
 import Synchronization
 
 /// A one-shot latch for tests: tasks wait on it until the test opens it (to hold fake API
-/// calls open). Waiting ends on opening only; tests bound it with their own timeouts.
+/// calls open). A waiting task that is cancelled stops waiting, as a real HTTP call would.
 public final class AsyncGate: Sendable {
     private struct State {
         var isOpen = false
-        var waiters: [CheckedContinuation<Void, Never>] = []
+        var nextID = 0
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
         var waitCount = 0
     }
 
@@ -14,16 +15,25 @@ public final class AsyncGate: Sendable {
     /// A closed gate.
     public init() {}
 
-    /// Waits until the gate is open.
+    /// Waits until the gate is open or the task is cancelled.
     public func wait() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let isOpen = state.withLock { s -> Bool in
-                s.waitCount += 1
-                if s.isOpen { return true }
-                s.waiters.append(continuation)
-                return false
+        let id = state.withLock { s -> Int in
+            s.nextID += 1
+            s.waitCount += 1
+            return s.nextID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { s -> Bool in
+                    if s.isOpen || Task.isCancelled { return true }
+                    s.waiters[id] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
             }
-            if isOpen { continuation.resume() }
+        } onCancel: {
+            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
+            waiter?.resume()
         }
     }
 
@@ -31,8 +41,8 @@ public final class AsyncGate: Sendable {
     public func open() {
         let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
             s.isOpen = true
-            defer { s.waiters = [] }
-            return s.waiters
+            defer { s.waiters = [:] }
+            return Array(s.waiters.values)
         }
         for waiter in waiters { waiter.resume() }
     }

@@ -22,6 +22,7 @@ public final class FakePartitionControl: PartitionControl, Sendable {
         state = Mutex(State(partitionCount: partitionCount))
     }
 
+    /// Records the offsets as stored.
     public func storeOffsets(_ offsets: [PartitionID: Int64]) {
         state.withLock { s in
             s.stored.merge(offsets) { _, new in new }
@@ -29,6 +30,7 @@ public final class FakePartitionControl: PartitionControl, Sendable {
         }
     }
 
+    /// Commits the stored offsets, or fails when a failure was injected.
     public func commit() async throws(CommitFailure) {
         let fail = state.withLock { s -> Bool in
             s.commitCount += 1
@@ -42,6 +44,7 @@ public final class FakePartitionControl: PartitionControl, Sendable {
         if fail { throw CommitFailure(code: "REBALANCE_IN_PROGRESS", message: "injected commit failure") }
     }
 
+    /// Records the partitions as paused.
     public func pause(_ partitions: [PartitionID]) {
         state.withLock { s in
             s.pauseCalls += 1
@@ -49,6 +52,7 @@ public final class FakePartitionControl: PartitionControl, Sendable {
         }
     }
 
+    /// Records the partitions as resumed.
     public func resume(_ partitions: [PartitionID]) {
         state.withLock { s in
             s.resumeCalls += 1
@@ -56,6 +60,7 @@ public final class FakePartitionControl: PartitionControl, Sendable {
         }
     }
 
+    /// The configured partition count.
     public func inputPartitionCount() async -> Int { state.withLock { $0.partitionCount } }
 
     /// Changes the reported partition count.

@@ -15,6 +15,7 @@ public final class FakeRecordPublisher: RecordPublisher, Sendable {
     /// A publisher that acknowledges everything.
     public init() {}
 
+    /// Acknowledges and keeps the message, or fails when a failure was injected.
     public func publish(topic: String, key: [UInt8]?, value: [UInt8], headers: [RecordHeader]) async throws(PublishFailure) {
         let shouldFail = state.withLock { s -> Bool in
             s.attempts += 1

@@ -40,6 +40,7 @@ public final class FakeVerificationFetcher: VerificationFetcher, Sendable {
         self.script.withLock { $0 = script }
     }
 
+    /// Records the call and answers with the script.
     public func fetch(bizToken: String, region: String) async throws(FetchFailure) -> JSONValue {
         let call = calls.withLock { calls -> Call in
             let number = calls.filter { $0.bizToken == bizToken }.count + 1

@@ -11,8 +11,11 @@ public final class ManualClock: Clock, Sendable {
         /// An instant `offset` after the origin.
         public init(offset: Duration) { self.offset = offset }
 
+        /// The instant `duration` later.
         public func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
+        /// The time from this instant to `other`.
         public func duration(to other: Instant) -> Duration { other.offset - offset }
+        /// Earlier instants order first.
         public static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
     }
 
@@ -32,7 +35,9 @@ public final class ManualClock: Clock, Sendable {
     /// A clock at its origin.
     public init() {}
 
+    /// The current manual time.
     public var now: Instant { state.withLock { $0.now } }
+    /// One nanosecond: manual time has no granularity of its own.
     public var minimumResolution: Duration { .nanoseconds(1) }
 
     /// How many tasks are sleeping on this clock.

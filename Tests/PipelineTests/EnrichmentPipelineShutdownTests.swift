@@ -1,0 +1,90 @@
+import Pipeline
+import Testing
+import TestSupport
+
+@Suite("Commits are batched, and shutdown commits what was acknowledged and nothing else")
+struct EnrichmentPipelineShutdownTests {
+    @Test("with a long commit interval, progress is committed every commitBatchSize completions and at shutdown")
+    func batchedAndFinalCommits() async {
+        let harness = PipelineHarness {
+            $0.commitInterval = .seconds(3600)
+            $0.commitBatchSize = 2
+        }
+        await harness.run {
+            harness.send(offset: 0, key: "a", eventId: "e0", bizToken: "PASS-0")
+            #expect(await harness.publisher.waitForRecords(1))
+            #expect(harness.partitions.commitCount == 0)
+            harness.send(offset: 1, key: "b", eventId: "e1", bizToken: "PASS-1")
+            #expect(await harness.waitForCommit(PipelineHarness.partition0, 2))
+            harness.send(offset: 2, key: "c", eventId: "e2", bizToken: "PASS-2")
+            #expect(await harness.publisher.waitForRecords(3))
+            #expect(harness.partitions.committedOffsets[PipelineHarness.partition0] == 2)
+        }
+        #expect(harness.partitions.committedOffsets[PipelineHarness.partition0] == 3)
+    }
+
+    @Test("the drain timeout abandons events still in flight and leaves them uncommitted")
+    func drainTimeoutAbandons() async {
+        let never = AsyncGate()
+        let fetcher = FakeVerificationFetcher { call throws(FetchFailure) in
+            if call.bizToken.hasPrefix("STUCK") { await never.wait() }
+            return FakeVerificationFetcher.passed()
+        }
+        let harness = PipelineHarness(fetcher: fetcher) { $0.drainTimeout = .milliseconds(50) }
+        await harness.run {
+            harness.send(offset: 0, key: "a", eventId: "e0", bizToken: "PASS-0")
+            #expect(await harness.waitForCommit(PipelineHarness.partition0, 1))
+            harness.send(offset: 1, key: "b", eventId: "e1", bizToken: "STUCK-1")
+            harness.send(offset: 2, key: "c", eventId: "e2", bizToken: "PASS-2")
+            #expect(await harness.publisher.waitForRecords(2))
+            #expect(await Poll.until { never.waitCount == 1 })
+        }
+        #expect(harness.outputEventIds == ["e0", "e2"])
+        #expect(harness.partitions.committedOffsets[PipelineHarness.partition0] == 1)
+    }
+
+    @Test("cancelling the run abandons in-flight work at once and still commits the acknowledged prefix")
+    func cancellation() async {
+        let never = AsyncGate()
+        let fetcher = FakeVerificationFetcher { call throws(FetchFailure) in
+            if call.bizToken.hasPrefix("STUCK") { await never.wait() }
+            return FakeVerificationFetcher.passed()
+        }
+        let harness = PipelineHarness(fetcher: fetcher) { $0.commitInterval = .seconds(3600) }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await harness.pipeline.run(input: harness.input) }
+            harness.send(offset: 0, key: "a", eventId: "e0", bizToken: "PASS-0")
+            harness.send(offset: 1, key: "b", eventId: "e1", bizToken: "STUCK-1")
+            #expect(await harness.publisher.waitForRecords(1))
+            #expect(await Poll.until { never.waitCount == 1 })
+            group.cancelAll()
+        }
+        #expect(harness.outputEventIds == ["e0"])
+        #expect(harness.partitions.committedOffsets[PipelineHarness.partition0] == 1)
+        harness.feed.finish()
+    }
+
+    @Test("RequestLimitExceeded answers cut the instance's rate and the events still get their results")
+    func rateLimitedCutsRate() async {
+        let fetcher = FakeVerificationFetcher { call throws(FetchFailure) in
+            if call.number == 1 {
+                throw FetchFailure(kind: .rateLimited, code: "RequestLimitExceeded", message: "slow down")
+            }
+            return FakeVerificationFetcher.passed()
+        }
+        let harness = PipelineHarness(fetcher: fetcher) {
+            $0.rateLimit.groupBudget = 1000
+            $0.rateLimit.adjustmentWindow = .seconds(3600)
+        }
+        await harness.run {
+            for i in 0..<4 {
+                harness.send(offset: Int64(i), key: "k\(i)", eventId: "e\(i)", bizToken: "PASS-\(i)")
+            }
+            #expect(await harness.publisher.waitForRecords(4))
+        }
+        #expect(harness.pipeline.currentRate == 500)
+        #expect(harness.gauge(MetricNames.rateLimitShare) == 500)
+        #expect(harness.counter(MetricNames.retries, [("reason", "rate_limited")]) == 4)
+        #expect(harness.counter(MetricNames.apiCalls, [("code", "RequestLimitExceeded")]) == 4)
+    }
+}

@@ -1,0 +1,132 @@
+import EnricherJSON
+import Logging
+import MetricsTestKit
+import Pipeline
+import Testing
+import TestSupport
+
+/// An ``EnrichmentPipeline`` over fakes, with short real-time schedules so that scenario tests
+/// finish in milliseconds, and helpers to feed it and read what it did.
+struct PipelineHarness {
+    static let inputTopic = Fixtures.inputTopic
+    static let partition0 = PartitionID(topic: inputTopic, partition: 0)
+    static let partition1 = PartitionID(topic: inputTopic, partition: 1)
+
+    let fetcher: FakeVerificationFetcher
+    let publisher = FakeRecordPublisher()
+    let partitions: FakePartitionControl
+    let metrics = TestMetrics()
+    let pipeline: EnrichmentPipeline<ContinuousClock>
+    let input: AsyncStream<PipelineInput>
+    let feed: AsyncStream<PipelineInput>.Continuation
+
+    /// Schedules in milliseconds instead of seconds and minutes; a budget high enough not to pace.
+    static func fastConfiguration() -> PipelineConfiguration {
+        PipelineConfiguration(
+            maxInFlight: 64,
+            rateLimit: RateLimiterConfiguration(groupBudget: 100_000),
+            retry: RetryPolicy(
+                base: .milliseconds(1),
+                cap: .milliseconds(4),
+                maxElapsed: .seconds(20),
+                pendingInitialDelay: .milliseconds(1),
+                pendingMaximumDelay: .milliseconds(2),
+                pendingMaxElapsed: .milliseconds(40),
+                haltingInitialDelay: .milliseconds(2),
+                haltingMaximumDelay: .milliseconds(8)
+            ),
+            commitInterval: .milliseconds(5),
+            drainTimeout: .seconds(10)
+        )
+    }
+
+    init(
+        fetcher: FakeVerificationFetcher = FakeVerificationFetcher(),
+        partitionCount: Int = 2,
+        logger: Logger = Logger(label: "pipeline-tests") { _ in SwiftLogNoOpLogHandler() },
+        configure: (inout PipelineConfiguration) -> Void = { _ in }
+    ) {
+        var configuration = Self.fastConfiguration()
+        configure(&configuration)
+        self.fetcher = fetcher
+        self.partitions = FakePartitionControl(partitionCount: partitionCount)
+        (input, feed) = AsyncStream<PipelineInput>.makeStream()
+        let fetchedAt = Fixtures.fetchedAt
+        pipeline = EnrichmentPipeline(
+            configuration: configuration,
+            fetcher: fetcher,
+            publisher: publisher,
+            partitions: partitions,
+            md5: MD5.hex,
+            clock: ContinuousClock(),
+            wallClock: WallClock { fetchedAt },
+            random: { 0.5 },
+            metricsFactory: metrics,
+            logger: logger
+        )
+    }
+
+    /// Runs the pipeline while `body` drives it, then ends the input and waits for the drain.
+    func run(_ body: () async throws -> Void) async rethrows {
+        async let running: Void = pipeline.run(input: input)
+        do {
+            try await body()
+        } catch {
+            feed.finish()
+            await running
+            throw error
+        }
+        feed.finish()
+        await running
+    }
+
+    /// Feeds one event record.
+    func send(partition: Int32 = 0, offset: Int64, key: String?, eventId: String, bizToken: String) {
+        feed.yield(
+            .record(
+                Fixtures.record(
+                    partition: partition,
+                    offset: offset,
+                    key: key,
+                    value: Fixtures.eventValue(eventId: eventId, bizToken: bizToken)
+                )
+            )
+        )
+    }
+
+    /// The published result events of the output topic, parsed.
+    var outputs: [JSONValue] {
+        publisher.records(topic: "faceid.verification.result").compactMap { try? JSONValue(parsing: $0.value) }
+    }
+
+    /// The `data.eventId` of each published result, in publish order.
+    var outputEventIds: [String] { outputs.compactMap { $0["data"]?["eventId"]?.stringValue } }
+
+    /// The published dead-letter records.
+    var deadLetters: [OutgoingRecord] { publisher.records(topic: "faceid.verification.dlq") }
+
+    /// A counter's total, 0 when it was never created.
+    func counter(_ label: String, _ dimensions: [(String, String)] = []) -> Int64 {
+        (try? metrics.expectCounter(label, dimensions).totalValue) ?? 0
+    }
+
+    /// A gauge's last value.
+    func gauge(_ label: String) -> Double? {
+        (try? metrics.expectGauge(label))?.lastValue
+    }
+
+    /// Waits until the committed offset of `partition` is `offset`.
+    func waitForCommit(_ partition: PartitionID, _ offset: Int64) async -> Bool {
+        await Poll.until { partitions.committedOffsets[partition] == offset }
+    }
+}
+
+extension FetchFailure {
+    static let resourceUnavailable = FetchFailure(kind: .retryable, code: "ResourceUnavailable", message: "busy", requestId: "req-ru")
+    static let authFailure = FetchFailure(
+        kind: .halting,
+        code: "AuthFailure.SecretIdNotFound",
+        message: "secret id not found",
+        requestId: "req-auth"
+    )
+}

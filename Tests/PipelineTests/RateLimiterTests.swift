@@ -1,0 +1,135 @@
+import Pipeline
+import Synchronization
+import Testing
+import TestSupport
+
+/// Collects the manual-clock instants at which acquisitions completed.
+final class AcquisitionLog: Sendable {
+    private let times = Mutex<[Duration]>([])
+    func append(_ time: Duration) { times.withLock { $0.append(time) } }
+    var values: [Duration] { times.withLock { $0 } }
+}
+
+@Suite("The rate limiter paces calls evenly, takes its share and backs off on RequestLimitExceeded")
+struct RateLimiterTests {
+    @Test("calls are spaced 1/rate apart with no burst, and an idle limiter lets exactly one call through at once")
+    func evenPace() async throws {
+        let clock = ManualClock()
+        let limiter = RateLimiter(configuration: RateLimiterConfiguration(groupBudget: 4), clock: clock)
+        let log = AcquisitionLog()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<5 {
+                group.addTask {
+                    try await limiter.acquire()
+                    log.append(clock.now.offset)
+                }
+            }
+            // One goes through at once; the other four sleep for their turns.
+            #expect(await clock.waitForSleepers(4))
+            #expect(log.values == [.zero])
+            for step in 1...4 {
+                clock.advance(by: .milliseconds(250))
+                #expect(await Poll.until(timeout: .seconds(5)) { log.values.count == step + 1 })
+            }
+            try await group.waitForAll()
+        }
+        #expect(log.values == [0, 250, 500, 750, 1000].map { Duration.milliseconds($0) })
+
+        // After an idle period only one call is immediate: the next waits a full interval.
+        clock.advance(by: .seconds(10))
+        try await limiter.acquire()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await limiter.acquire() }
+            #expect(await clock.waitForSleepers(1))
+            clock.advance(by: .milliseconds(249))
+            #expect(clock.sleeperCount == 1)
+            clock.advance(by: .milliseconds(1))
+            try await group.waitForAll()
+        }
+    }
+
+    @Test("a cancelled wait gives its turn back to the next caller")
+    func cancelledWaitReturnsTurn() async throws {
+        let clock = ManualClock()
+        let limiter = RateLimiter(configuration: RateLimiterConfiguration(groupBudget: 4), clock: clock)
+        try await limiter.acquire()
+        await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await limiter.acquire() }
+            #expect(await clock.waitForSleepers(1))
+            group.cancelAll()
+            await #expect(throws: CancellationError.self) { try await group.next() }
+        }
+        let log = AcquisitionLog()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await limiter.acquire()
+                log.append(clock.now.offset)
+            }
+            #expect(await clock.waitForSleepers(1))
+            clock.advance(by: .milliseconds(250))
+            try await group.waitForAll()
+        }
+        #expect(log.values == [.milliseconds(250)])
+    }
+
+    @Test("the share is budget × assigned / total, the budget when the total is unknown, the floor when nothing is assigned")
+    func share() {
+        let limiter = RateLimiter(configuration: RateLimiterConfiguration(groupBudget: 20), clock: ManualClock())
+        #expect(limiter.currentRate == 20)
+        limiter.setShare(assigned: 1, total: 4)
+        #expect(limiter.currentRate == 5)
+        limiter.setShare(assigned: 3, total: 6)
+        #expect(limiter.currentRate == 10)
+        limiter.setShare(assigned: 2, total: 0)
+        #expect(limiter.currentRate == 20)
+        limiter.setShare(assigned: 0, total: 4)
+        #expect(limiter.currentRate == 0.2)
+    }
+
+    @Test("RequestLimitExceeded halves the rate once per window, successes add it back gradually up to the share")
+    func aimd() {
+        let clock = ManualClock()
+        let rates = AcquisitionLog()
+        let limiter = RateLimiter(configuration: RateLimiterConfiguration(groupBudget: 10), clock: clock) { rate in
+            rates.append(.milliseconds(Int64(rate * 1000)))
+        }
+        limiter.recordRateLimited()
+        #expect(limiter.currentRate == 5)
+        limiter.recordRateLimited()  // the same burst of rejections: ignored
+        #expect(limiter.currentRate == 5)
+        clock.advance(by: .seconds(1))
+        limiter.recordRateLimited()
+        #expect(limiter.currentRate == 2.5)
+        limiter.recordSuccess()  // too soon after the cut
+        #expect(limiter.currentRate == 2.5)
+        var previous = limiter.currentRate
+        for _ in 0..<20 {
+            clock.advance(by: .seconds(1))
+            limiter.recordSuccess()
+            limiter.recordSuccess()  // a second success in the same window adds nothing
+            #expect(limiter.currentRate >= previous)
+            #expect(limiter.currentRate - previous <= 1.0 + 1e-9)
+            previous = limiter.currentRate
+        }
+        #expect(limiter.currentRate == 10)
+        #expect(rates.values.first == .milliseconds(10_000))
+        #expect(rates.values.last == .milliseconds(10_000))
+
+        // Cuts never go below the floor.
+        for _ in 0..<20 {
+            clock.advance(by: .seconds(1))
+            limiter.recordRateLimited()
+        }
+        #expect(limiter.currentRate == 0.2)
+    }
+
+    @Test("a rebalance keeps a cut rate's proportion of the new share")
+    func rebalanceKeepsProportion() {
+        let limiter = RateLimiter(configuration: RateLimiterConfiguration(groupBudget: 20), clock: ManualClock())
+        limiter.recordRateLimited()
+        #expect(limiter.currentRate == 10)
+        limiter.setShare(assigned: 1, total: 2)
+        #expect(limiter.share == 10)
+        #expect(limiter.currentRate == 5)
+    }
+}
