@@ -70,7 +70,10 @@ struct Run: AsyncParsableCommand {
         MetricsSystem.bootstrap(metricsFactory)
 
         // librdkafka retries unreachable brokers forever; an operator starting the service wants
-        // to hear at once that the address is wrong.
+        // to hear at once that the address or a -X property is wrong — in one line, so the
+        // probe's own librdkafka log lines are kept quiet.
+        var quiet = Logger(label: "faceid-enricher.preflight")
+        quiet.logLevel = .critical
         do {
             let metadata = try await KafkaAdmin.clusterMetadata(
                 configuration: KafkaAdminConfiguration(
@@ -78,7 +81,7 @@ struct Run: AsyncParsableCommand {
                     requestTimeout: .seconds(15),
                     properties: configuration.kafkaProperties
                 ),
-                logger: logger
+                logger: quiet
             )
             if metadata.topics[configuration.inputTopic] == nil {
                 logger.warning(
@@ -86,6 +89,8 @@ struct Run: AsyncParsableCommand {
                     metadata: ["kafka.topic": "\(configuration.inputTopic)"]
                 )
             }
+        } catch where error.code == .invalidArgument {
+            CommandLine.fail("invalid Kafka configuration: \(error.message)", code: 2)
         } catch {
             CommandLine.fail("cannot reach Kafka at \(configuration.brokers): \(error.message)", code: 1)
         }
