@@ -31,7 +31,7 @@ extension DemoRunner.Report {
         let rate = seconds > 0 ? Double(callsInWindow) / seconds : 0
         lines.append("  API calls      \(apiCalls) (\(rateLimitedAnswers) answered RequestLimitExceeded)")
         lines.append("  retries        \(statistics.retries)")
-        lines.append("  achieved rate  \(String(format1: rate)) requests/s")
+        lines.append("  achieved rate  \(String(format1: rate)) requests/s (busiest second: \(peakCallsPerSecond))")
         let total = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         lines.append("  elapsed        \(String(format1: total)) s")
         return lines.joined(separator: "\n")

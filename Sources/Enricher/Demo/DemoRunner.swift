@@ -58,6 +58,8 @@ public struct DemoRunner: Sendable {
         public var expectedDeadLetters = 0
         public var apiCalls = 0
         public var rateLimitedAnswers = 0
+        /// The most calls the simulator accepted within one wall-clock second.
+        public var peakCallsPerSecond = 0
         public var statistics = PipelineStatistics()
         public var elapsed: Duration = .zero
         /// From the first progress tick that saw API calls to the last output.
@@ -156,6 +158,7 @@ public struct DemoRunner: Sendable {
             let counters = simulator.counters
             report.apiCalls = counters.totalRequests
             report.rateLimitedAnswers = counters.rateLimited
+            report.peakCallsPerSecond = counters.peakAcceptedPerSecond
             try await group.waitForAll()
             return report
         }
