@@ -13,8 +13,9 @@ extension EnrichmentPipeline {
         var halts = 0
         var start = clock.now
         while !drainSignal.isFired, !Task.isCancelled {
-            let attempt = await fetchOnce(event)
-            guard case .answered(let answer) = attempt else { return .abandoned }
+            // `interrupted` means no call was made: this pipeline is draining (the loop ends), or
+            // the call this one joined belonged to a revoked partition's event (ask again).
+            guard case .answered(let answer) = await fetchOnce(event) else { continue }
             attempts += 1
             let fetchedAt = wallClock.now()
             if halts > 0, !isHalting(answer) {
@@ -115,14 +116,21 @@ extension EnrichmentPipeline {
     }
 
     /// Marks the event held by a halting error: readiness fails until every held event clears.
+    /// The first halt of an event, or a change of code, is logged as an error; repeats of the
+    /// same code at debug, so a long outage does not flood the log (readiness and the
+    /// `faceid_enricher_halted` gauge keep saying it).
     func setHalted(_ item: WorkItem, _ failure: FetchFailure) {
         // The gauge is set under the lock so that it never disagrees with `health`.
-        state.withLock { s in
+        let previousCode = state.withLock { s -> String? in
+            let previous = s.halted[item.reference]
             s.halted[item.reference] = failure.code
             s.lastHaltingCode = failure.code
             metrics.halted.record(1)
+            return previous
         }
-        logger.error(
+        let level: Logger.Level = previousCode == failure.code ? .debug : .error
+        logger.log(
+            level: level,
             "API error stops progress; holding the event and retrying with long backoff",
             metadata: logMetadata(item, extra: failureMetadata(failure))
         )

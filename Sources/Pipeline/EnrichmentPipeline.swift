@@ -101,6 +101,9 @@ public final class EnrichmentPipeline<C: Clock>: Sendable where C.Duration == Du
     /// Fetches waiting to join a call already in flight for the same token (for tests and debugging).
     package var joiningFetchCount: Int { singleFlight.joiningCount }
 
+    /// Distinct tokens with a call in flight or waiting for its rate turn (for tests and debugging).
+    package var fetchesInFlightCount: Int { singleFlight.inFlightCount }
+
     /// The rate API calls are currently paced at, in requests per second.
     public var currentRate: Double { rateLimiter.currentRate }
 

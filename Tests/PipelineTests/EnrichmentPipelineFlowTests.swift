@@ -149,6 +149,28 @@ struct EnrichmentPipelineFlowTests {
         #expect(harness.counter(MetricNames.rebalances) == 2)
     }
 
+    @Test("an event that joined a revoked partition's call asks again itself instead of being dropped")
+    func joinedCallOfRevokedPartition() async {
+        // Half a request per second: the second call waits two seconds for its turn, long enough
+        // to revoke its partition while another event has joined it.
+        let harness = PipelineHarness { $0.rateLimit.groupBudget = 0.5 }
+        await harness.run {
+            harness.feed.yield(.assigned([PipelineHarness.partition0, PipelineHarness.partition1]))
+            harness.send(partition: 0, offset: 0, key: "a", eventId: "first", bizToken: "PASS-first")
+            #expect(await harness.publisher.waitForRecords(1))
+            harness.send(partition: 1, offset: 0, key: "b", eventId: "revoked", bizToken: "PASS-shared")
+            #expect(await Poll.until { harness.pipeline.fetchesInFlightCount == 1 })
+            harness.send(partition: 0, offset: 1, key: "c", eventId: "kept", bizToken: "PASS-shared")
+            #expect(await Poll.until { harness.pipeline.joiningFetchCount == 1 })
+            #expect(harness.fetcher.callCount(for: "PASS-shared") == 0)
+            harness.feed.yield(.revoked([PipelineHarness.partition1]))
+            #expect(await harness.publisher.waitForRecords(2))
+            #expect(await harness.waitForCommit(PipelineHarness.partition0, 2))
+        }
+        #expect(harness.outputEventIds == ["first", "kept"])
+        #expect(harness.fetcher.callCount(for: "PASS-shared") == 1)
+    }
+
     @Test("the rate share follows the assignment: budget × assigned / total partitions")
     func rateShareOnRebalance() async {
         let harness = PipelineHarness(partitionCount: 4) { $0.rateLimit.groupBudget = 20 }
