@@ -41,7 +41,11 @@ extension EnrichmentPipeline {
                 switch failure.kind {
                 case .final:
                     if let status = VerificationStatus(finalErrorCode: failure.code) {
-                        return .publish(.apiError(status: status, failure: failure), attempts: attempts, fetchedAt: fetchedAt)
+                        return .publish(
+                            .apiError(status: status, failure: failure),
+                            attempts: attempts,
+                            fetchedAt: fetchedAt
+                        )
                     }
                     return .deadLetter(failure, attempts: attempts)
                 case .halting:
@@ -78,7 +82,8 @@ extension EnrichmentPipeline {
     /// One API call for `event`, joined with a call already in flight for the same token and
     /// region, and paced by the rate limiter (joined calls take no turn).
     func fetchOnce(_ event: InputEvent) async -> FetchAttempt {
-        let (attempt, joined) = await singleFlight.run(event.region + "/" + event.bizToken) { () async -> FetchAttempt in
+        let (attempt, joined) = await singleFlight.run(event.region + "/" + event.bizToken) {
+            () async -> FetchAttempt in
             let limiter = self.rateLimiter
             guard await self.unlessDraining({ try await limiter.acquire() }) else { return .interrupted }
             let started = self.clock.now
@@ -115,6 +120,19 @@ extension EnrichmentPipeline {
         return metadata
     }
 
+    /// Under the lock: sets the halted gauge and tells the health observer when readiness
+    /// changed. Under the lock so that neither can disagree with ``health`` or land out of order.
+    func reportHealth(_ s: inout State) {
+        let health = PipelineHealth(
+            isHalted: !s.halted.isEmpty,
+            haltingCode: s.halted.isEmpty ? nil : s.lastHaltingCode
+        )
+        metrics.halted.record(health.isHalted ? 1 : 0)
+        guard health != s.reportedHealth else { return }
+        s.reportedHealth = health
+        healthObserver(health)
+    }
+
     /// Marks the event held by a halting error: readiness fails until every held event clears.
     /// The first halt of an event, or a change of code, is logged as an error; repeats of the
     /// same code at debug, so a long outage does not flood the log (readiness and the
@@ -125,7 +143,7 @@ extension EnrichmentPipeline {
             let previous = s.halted[item.reference]
             s.halted[item.reference] = failure.code
             s.lastHaltingCode = failure.code
-            metrics.halted.record(1)
+            reportHealth(&s)
             return previous
         }
         let level: Logger.Level = previousCode == failure.code ? .debug : .error
@@ -140,7 +158,7 @@ extension EnrichmentPipeline {
     func clearHalted(_ item: WorkItem) {
         state.withLock { s in
             s.halted.removeValue(forKey: item.reference)
-            metrics.halted.record(s.halted.isEmpty ? 0 : 1)
+            reportHealth(&s)
         }
         logger.info("API error that stopped progress cleared", metadata: logMetadata(item))
     }

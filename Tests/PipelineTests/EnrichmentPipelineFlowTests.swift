@@ -48,7 +48,12 @@ struct EnrichmentPipelineFlowTests {
         let harness = PipelineHarness(fetcher: fetcher)
         await harness.run {
             for i in 0..<10 {
-                harness.send(offset: Int64(i), key: i % 2 == 0 ? "even" : "odd", eventId: "e\(i)", bizToken: "PASS-\(i)")
+                harness.send(
+                    offset: Int64(i),
+                    key: i % 2 == 0 ? "even" : "odd",
+                    eventId: "e\(i)",
+                    bizToken: "PASS-\(i)"
+                )
             }
             #expect(await harness.publisher.waitForRecords(10))
         }
@@ -91,7 +96,9 @@ struct EnrichmentPipelineFlowTests {
         await harness.run {
             harness.send(offset: 0, key: "a", eventId: "e0", bizToken: "PASS-0")
             #expect(await Poll.until { harness.pipeline.isHalted })
-            #expect(harness.pipeline.health == PipelineHealth(isHalted: true, haltingCode: "AuthFailure.SecretIdNotFound"))
+            #expect(
+                harness.pipeline.health == PipelineHealth(isHalted: true, haltingCode: "AuthFailure.SecretIdNotFound")
+            )
             #expect(harness.gauge(MetricNames.halted) == 1)
             #expect(await Poll.until { harness.fetcher.callCount(for: "PASS-0") >= 3 })
             #expect(harness.publisher.records.isEmpty)
@@ -106,6 +113,12 @@ struct EnrichmentPipelineFlowTests {
         }
         #expect(harness.deadLetters.isEmpty)
         #expect(harness.outputs.first?["data"]?["status"] == "passed")
+        #expect(
+            harness.healthChanges.values == [
+                PipelineHealth(isHalted: true, haltingCode: "AuthFailure.SecretIdNotFound"),
+                PipelineHealth(isHalted: false, haltingCode: nil),
+            ]
+        )
         #expect(harness.counter(MetricNames.retries, [("reason", "halting")]) >= 2)
     }
 
