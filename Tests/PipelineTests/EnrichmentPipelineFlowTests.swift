@@ -80,6 +80,10 @@ struct EnrichmentPipelineFlowTests {
             harness.send(offset: 2, key: "c", eventId: "e2", bizToken: "PASS-2")
             #expect(await Poll.until { harness.partitions.pausedPartitions.count == 2 })
             #expect(harness.gauge(MetricNames.inFlightEvents) == 3)
+            // A partition assigned while paused starts paused.
+            let partition2 = PartitionID(topic: PipelineHarness.inputTopic, partition: 2)
+            harness.feed.yield(.assigned([partition2]))
+            #expect(await Poll.until { harness.partitions.pausedPartitions.contains(partition2) })
             gate.open()
             #expect(await harness.publisher.waitForRecords(3))
             #expect(await Poll.until { harness.partitions.pausedPartitions.isEmpty })

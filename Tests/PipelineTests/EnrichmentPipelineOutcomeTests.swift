@@ -82,6 +82,11 @@ struct EnrichmentPipelineOutcomeTests {
         )
         #expect(harness.pipeline.statistics.completedEvents == 5)
         #expect(harness.deadLetters.isEmpty)
+        // Input timestamp 2025-11-24T16:00:00Z to the (fixed) wall clock: one measurement per result.
+        let endToEnd = (try? harness.metrics.expectTimer(MetricNames.endToEndLatency))?.values ?? []
+        #expect(endToEnd == Array(repeating: 31_514_401_200 * 1_000_000, count: 5))
+        let apiDurations = (try? harness.metrics.expectTimer(MetricNames.apiRequestDuration))?.values ?? []
+        #expect(apiDurations.count == harness.fetcher.recordedCalls.count)
     }
 
     @Test("each kind of malformed input goes to the DLQ unchanged, with the reason in its headers and no API call")
