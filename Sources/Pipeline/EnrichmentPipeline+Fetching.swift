@@ -13,8 +13,9 @@ extension EnrichmentPipeline {
         var halts = 0
         var start = clock.now
         while !drainSignal.isFired, !Task.isCancelled {
-            let attempt = await fetchOnce(event)
-            guard case .answered(let answer) = attempt else { return .abandoned }
+            // `interrupted` means no call was made: this pipeline is draining (the loop ends), or
+            // the call this one joined belonged to a revoked partition's event (ask again).
+            guard case .answered(let answer) = await fetchOnce(event) else { continue }
             attempts += 1
             let fetchedAt = wallClock.now()
             if halts > 0, !isHalting(answer) {
@@ -40,7 +41,11 @@ extension EnrichmentPipeline {
                 switch failure.kind {
                 case .final:
                     if let status = VerificationStatus(finalErrorCode: failure.code) {
-                        return .publish(.apiError(status: status, failure: failure), attempts: attempts, fetchedAt: fetchedAt)
+                        return .publish(
+                            .apiError(status: status, failure: failure),
+                            attempts: attempts,
+                            fetchedAt: fetchedAt
+                        )
                     }
                     return .deadLetter(failure, attempts: attempts)
                 case .halting:
@@ -77,7 +82,8 @@ extension EnrichmentPipeline {
     /// One API call for `event`, joined with a call already in flight for the same token and
     /// region, and paced by the rate limiter (joined calls take no turn).
     func fetchOnce(_ event: InputEvent) async -> FetchAttempt {
-        let (attempt, joined) = await singleFlight.run(event.region + "/" + event.bizToken) { () async -> FetchAttempt in
+        let (attempt, joined) = await singleFlight.run(event.region + "/" + event.bizToken) {
+            () async -> FetchAttempt in
             let limiter = self.rateLimiter
             guard await self.unlessDraining({ try await limiter.acquire() }) else { return .interrupted }
             let started = self.clock.now
@@ -114,15 +120,35 @@ extension EnrichmentPipeline {
         return metadata
     }
 
+    /// Under the lock: sets the halted gauge and tells the health observer when readiness
+    /// changed. Under the lock so that neither can disagree with ``health`` or land out of order.
+    func reportHealth(_ s: inout State) {
+        let health = PipelineHealth(
+            isHalted: !s.halted.isEmpty,
+            haltingCode: s.halted.isEmpty ? nil : s.lastHaltingCode
+        )
+        metrics.halted.record(health.isHalted ? 1 : 0)
+        guard health != s.reportedHealth else { return }
+        s.reportedHealth = health
+        healthObserver(health)
+    }
+
     /// Marks the event held by a halting error: readiness fails until every held event clears.
+    /// The first halt of an event, or a change of code, is logged as an error; repeats of the
+    /// same code at debug, so a long outage does not flood the log (readiness and the
+    /// `faceid_enricher_halted` gauge keep saying it).
     func setHalted(_ item: WorkItem, _ failure: FetchFailure) {
         // The gauge is set under the lock so that it never disagrees with `health`.
-        state.withLock { s in
+        let previousCode = state.withLock { s -> String? in
+            let previous = s.halted[item.reference]
             s.halted[item.reference] = failure.code
             s.lastHaltingCode = failure.code
-            metrics.halted.record(1)
+            reportHealth(&s)
+            return previous
         }
-        logger.error(
+        let level: Logger.Level = previousCode == failure.code ? .debug : .error
+        logger.log(
+            level: level,
             "API error stops progress; holding the event and retrying with long backoff",
             metadata: logMetadata(item, extra: failureMetadata(failure))
         )
@@ -132,7 +158,7 @@ extension EnrichmentPipeline {
     func clearHalted(_ item: WorkItem) {
         state.withLock { s in
             s.halted.removeValue(forKey: item.reference)
-            metrics.halted.record(s.halted.isEmpty ? 0 : 1)
+            reportHealth(&s)
         }
         logger.info("API error that stopped progress cleared", metadata: logMetadata(item))
     }

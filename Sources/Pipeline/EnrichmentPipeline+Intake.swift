@@ -96,7 +96,7 @@ extension EnrichmentPipeline {
                 s.halted = s.halted.filter { $0.key.partition != partition }
             }
             metrics.inFlight.record(s.inFlight)
-            metrics.halted.record(s.halted.isEmpty ? 0 : 1)
+            reportHealth(&s)
             return resumeIfBelowLimit(&s)
         }
         logger.info("Partitions revoked", metadata: ["kafka.partitions": "\(revoked.map(\.description))"])

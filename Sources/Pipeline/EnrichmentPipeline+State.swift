@@ -55,6 +55,7 @@ extension EnrichmentPipeline {
         var completionsSinceCommit = 0
         var halted: [EventReference: String] = [:]
         var lastHaltingCode: String?
+        var reportedHealth = PipelineHealth(isHalted: false, haltingCode: nil)
         var statistics = PipelineStatistics()
     }
 }

@@ -7,7 +7,8 @@ extension EnrichmentPipeline {
     func runLane(_ first: WorkItem, token: KeyedSequencer<WorkItem>.LaneToken) async {
         var current: WorkItem? = first
         while let item = current {
-            let isAcknowledged = await race({ await self.process(item) }, against: [item.lease, abandonSignal]) ?? false
+            let isAcknowledged =
+                await race({ await self.process(item) }, against: [item.lease, abandonSignal]) ?? false
             current = await finish(item, token: token, isAcknowledged: isAcknowledged)
         }
         let isLastDuringDrain = state.withLock { s -> Bool in
@@ -35,7 +36,7 @@ extension EnrichmentPipeline {
             let next = isAcknowledged && !isRevoked && !s.isDraining ? s.sequencer.next(after: token) : nil
             // Gauges are set under the lock so that concurrent updates cannot land out of order.
             metrics.inFlight.record(s.inFlight)
-            if wasHalted { metrics.halted.record(s.halted.isEmpty ? 0 : 1) }
+            if wasHalted { reportHealth(&s) }
             return (next, resumeIfBelowLimit(&s), s.inFlight, commitDue)
         }
         if !toResume.isEmpty {
@@ -122,7 +123,8 @@ extension EnrichmentPipeline {
                 )
                 countRetry("publish")
                 let policy = configuration.retry
-                let delay = policy.transientDelay(afterFailures: failures, elapsed: .zero, random: random()) ?? policy.cap
+                let delay =
+                    policy.transientDelay(afterFailures: failures, elapsed: .zero, random: random()) ?? policy.cap
                 do {
                     try await clock.sleep(for: delay)
                 } catch {

@@ -19,6 +19,7 @@ public final class EnrichmentPipeline<C: Clock>: Sendable where C.Duration == Du
     let clock: C
     let wallClock: WallClock
     let random: @Sendable () -> Double
+    let healthObserver: @Sendable (PipelineHealth) -> Void
     let logger: Logger
     let metrics: PipelineMetrics
     let validator: InputValidator
@@ -42,6 +43,8 @@ public final class EnrichmentPipeline<C: Clock>: Sendable where C.Duration == Du
     ///   - wallClock: where event timestamps come from.
     ///   - random: uniform numbers in `[0, 1)` for backoff jitter.
     ///   - metricsFactory: where metrics are created (no global bootstrap needed).
+    ///   - healthObserver: told every change of ``health`` (for `/readyz`), in order; it is called
+    ///     under the pipeline's lock and must not call back into the pipeline.
     public init(
         configuration: PipelineConfiguration,
         fetcher: some VerificationFetcher,
@@ -52,7 +55,8 @@ public final class EnrichmentPipeline<C: Clock>: Sendable where C.Duration == Du
         wallClock: WallClock = .system,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         metricsFactory: any MetricsFactory,
-        logger: Logger
+        logger: Logger,
+        healthObserver: @escaping @Sendable (PipelineHealth) -> Void = { _ in }
     ) {
         var configuration = configuration
         configuration.maxInFlight = max(1, configuration.maxInFlight)
@@ -63,6 +67,7 @@ public final class EnrichmentPipeline<C: Clock>: Sendable where C.Duration == Du
         self.clock = clock
         self.wallClock = wallClock
         self.random = random
+        self.healthObserver = healthObserver
         self.logger = logger
         let metrics = PipelineMetrics(factory: metricsFactory)
         self.metrics = metrics
@@ -100,6 +105,9 @@ public final class EnrichmentPipeline<C: Clock>: Sendable where C.Duration == Du
 
     /// Fetches waiting to join a call already in flight for the same token (for tests and debugging).
     package var joiningFetchCount: Int { singleFlight.joiningCount }
+
+    /// Distinct tokens with a call in flight or waiting for its rate turn (for tests and debugging).
+    package var fetchesInFlightCount: Int { singleFlight.inFlightCount }
 
     /// The rate API calls are currently paced at, in requests per second.
     public var currentRate: Double { rateLimiter.currentRate }

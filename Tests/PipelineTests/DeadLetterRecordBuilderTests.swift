@@ -25,10 +25,12 @@ struct DeadLetterRecordBuilderTests {
         #expect(record.key == [0x00, 0xFF, 0x10])
         #expect(record.value == [0xDE, 0xAD, 0xBE, 0xEF])
         #expect(Array(record.headers.prefix(2)) == original.headers)
-        #expect(record.headers.dropFirst(2).map(\.key) == [
-            "x-dlq-reason", "x-dlq-error", "x-dlq-source-topic", "x-dlq-source-partition", "x-dlq-source-offset",
-            "x-dlq-attempts", "x-dlq-failed-at",
-        ])
+        #expect(
+            record.headers.dropFirst(2).map(\.key) == [
+                "x-dlq-reason", "x-dlq-error", "x-dlq-source-topic", "x-dlq-source-partition", "x-dlq-source-offset",
+                "x-dlq-attempts", "x-dlq-failed-at",
+            ]
+        )
         #expect(Fixtures.header(record, "x-dlq-reason") == "retries_exhausted")
         #expect(Fixtures.header(record, "x-dlq-error") == "ResourceUnavailable: busy line two")
         #expect(Fixtures.header(record, "x-dlq-source-topic") == "faceid.verification.completed")

@@ -48,7 +48,12 @@ struct EnrichmentPipelineFlowTests {
         let harness = PipelineHarness(fetcher: fetcher)
         await harness.run {
             for i in 0..<10 {
-                harness.send(offset: Int64(i), key: i % 2 == 0 ? "even" : "odd", eventId: "e\(i)", bizToken: "PASS-\(i)")
+                harness.send(
+                    offset: Int64(i),
+                    key: i % 2 == 0 ? "even" : "odd",
+                    eventId: "e\(i)",
+                    bizToken: "PASS-\(i)"
+                )
             }
             #expect(await harness.publisher.waitForRecords(10))
         }
@@ -75,6 +80,10 @@ struct EnrichmentPipelineFlowTests {
             harness.send(offset: 2, key: "c", eventId: "e2", bizToken: "PASS-2")
             #expect(await Poll.until { harness.partitions.pausedPartitions.count == 2 })
             #expect(harness.gauge(MetricNames.inFlightEvents) == 3)
+            // A partition assigned while paused starts paused.
+            let partition2 = PartitionID(topic: PipelineHarness.inputTopic, partition: 2)
+            harness.feed.yield(.assigned([partition2]))
+            #expect(await Poll.until { harness.partitions.pausedPartitions.contains(partition2) })
             gate.open()
             #expect(await harness.publisher.waitForRecords(3))
             #expect(await Poll.until { harness.partitions.pausedPartitions.isEmpty })
@@ -91,7 +100,9 @@ struct EnrichmentPipelineFlowTests {
         await harness.run {
             harness.send(offset: 0, key: "a", eventId: "e0", bizToken: "PASS-0")
             #expect(await Poll.until { harness.pipeline.isHalted })
-            #expect(harness.pipeline.health == PipelineHealth(isHalted: true, haltingCode: "AuthFailure.SecretIdNotFound"))
+            #expect(
+                harness.pipeline.health == PipelineHealth(isHalted: true, haltingCode: "AuthFailure.SecretIdNotFound")
+            )
             #expect(harness.gauge(MetricNames.halted) == 1)
             #expect(await Poll.until { harness.fetcher.callCount(for: "PASS-0") >= 3 })
             #expect(harness.publisher.records.isEmpty)
@@ -106,6 +117,12 @@ struct EnrichmentPipelineFlowTests {
         }
         #expect(harness.deadLetters.isEmpty)
         #expect(harness.outputs.first?["data"]?["status"] == "passed")
+        #expect(
+            harness.healthChanges.values == [
+                PipelineHealth(isHalted: true, haltingCode: "AuthFailure.SecretIdNotFound"),
+                PipelineHealth(isHalted: false, haltingCode: nil),
+            ]
+        )
         #expect(harness.counter(MetricNames.retries, [("reason", "halting")]) >= 2)
     }
 
@@ -147,6 +164,28 @@ struct EnrichmentPipelineFlowTests {
         #expect(harness.fetcher.callCount(for: "PASS-queued") == 0)
         #expect((harness.partitions.committedOffsets[PipelineHarness.partition1] ?? 0) == 0)
         #expect(harness.counter(MetricNames.rebalances) == 2)
+    }
+
+    @Test("an event that joined a revoked partition's call asks again itself instead of being dropped")
+    func joinedCallOfRevokedPartition() async {
+        // Half a request per second: the second call waits two seconds for its turn, long enough
+        // to revoke its partition while another event has joined it.
+        let harness = PipelineHarness { $0.rateLimit.groupBudget = 0.5 }
+        await harness.run {
+            harness.feed.yield(.assigned([PipelineHarness.partition0, PipelineHarness.partition1]))
+            harness.send(partition: 0, offset: 0, key: "a", eventId: "first", bizToken: "PASS-first")
+            #expect(await harness.publisher.waitForRecords(1))
+            harness.send(partition: 1, offset: 0, key: "b", eventId: "revoked", bizToken: "PASS-shared")
+            #expect(await Poll.until { harness.pipeline.fetchesInFlightCount == 1 })
+            harness.send(partition: 0, offset: 1, key: "c", eventId: "kept", bizToken: "PASS-shared")
+            #expect(await Poll.until { harness.pipeline.joiningFetchCount == 1 })
+            #expect(harness.fetcher.callCount(for: "PASS-shared") == 0)
+            harness.feed.yield(.revoked([PipelineHarness.partition1]))
+            #expect(await harness.publisher.waitForRecords(2))
+            #expect(await harness.waitForCommit(PipelineHarness.partition0, 2))
+        }
+        #expect(harness.outputEventIds == ["first", "kept"])
+        #expect(harness.fetcher.callCount(for: "PASS-shared") == 1)
     }
 
     @Test("the rate share follows the assignment: budget × assigned / total partitions")

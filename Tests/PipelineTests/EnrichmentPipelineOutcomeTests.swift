@@ -11,12 +11,19 @@ struct EnrichmentPipelineOutcomeTests {
         if token.hasPrefix("FAIL") { return FakeVerificationFetcher.passed(errorCode: 1001) }
         if token.hasPrefix("PENDX") { return FakeVerificationFetcher.pending() }
         if token.hasPrefix("EXPD") {
-            throw FetchFailure(kind: .final, code: "InvalidParameterValue.BizTokenExpired", message: "expired", requestId: "r-e")
+            throw FetchFailure(
+                kind: .final,
+                code: "InvalidParameterValue.BizTokenExpired",
+                message: "expired",
+                requestId: "r-e"
+            )
         }
         if token.hasPrefix("ILLG") {
             throw FetchFailure(kind: .final, code: "InvalidParameterValue.BizTokenIllegal", message: "illegal")
         }
-        if token.hasPrefix("GONE") { throw FetchFailure(kind: .final, code: "ResourceNotFound", message: "no such record") }
+        if token.hasPrefix("GONE") {
+            throw FetchFailure(kind: .final, code: "ResourceNotFound", message: "no such record")
+        }
         return FakeVerificationFetcher.passed()
     }
 
@@ -39,7 +46,9 @@ struct EnrichmentPipelineOutcomeTests {
             #expect(passed["error"] == .null)
             #expect(passed["attempts"] == 1)
             #expect(passed["mediaExpiresAt"]?.stringValue == "2026-11-24T10:10:01.200Z")
-            #expect(passed["source"]?.serialized == #"{"topic":"faceid.verification.completed","partition":0,"offset":0}"#)
+            #expect(
+                passed["source"]?.serialized == #"{"topic":"faceid.verification.completed","partition":0,"offset":0}"#
+            )
             #expect(passed["metadata"] == nil)
 
             let incomplete = try #require(byId["e2"]?["data"])
@@ -49,9 +58,14 @@ struct EnrichmentPipelineOutcomeTests {
 
             let expired = try #require(byId["e3"]?["data"])
             #expect(expired["result"] == .null)
-            #expect(expired["error"]?.serialized == #"{"code":"InvalidParameterValue.BizTokenExpired","message":"expired","requestId":"r-e"}"#)
+            #expect(
+                expired["error"]?.serialized
+                    == #"{"code":"InvalidParameterValue.BizTokenExpired","message":"expired","requestId":"r-e"}"#
+            )
 
-            let keys = harness.publisher.records(topic: "faceid.verification.result").map { String(decoding: $0.key ?? [], as: UTF8.self) }
+            let keys = harness.publisher.records(topic: "faceid.verification.result").map {
+                String(decoding: $0.key ?? [], as: UTF8.self)
+            }
             #expect(Set(keys) == Set(tokens))
         }
         for status in ["passed", "failed", "incomplete", "expired", "invalid_token"] {
@@ -61,9 +75,18 @@ struct EnrichmentPipelineOutcomeTests {
         #expect(harness.counter(MetricNames.apiCalls, [("code", "pending")]) >= 2)
         #expect(harness.counter(MetricNames.apiCalls, [("code", "InvalidParameterValue.BizTokenExpired")]) == 1)
         #expect(harness.counter(MetricNames.retries, [("reason", "pending")]) >= 1)
-        #expect(harness.pipeline.statistics.eventsByStatus == [.passed: 1, .failed: 1, .incomplete: 1, .expired: 1, .invalidToken: 1])
+        #expect(
+            harness.pipeline.statistics.eventsByStatus == [
+                .passed: 1, .failed: 1, .incomplete: 1, .expired: 1, .invalidToken: 1,
+            ]
+        )
         #expect(harness.pipeline.statistics.completedEvents == 5)
         #expect(harness.deadLetters.isEmpty)
+        // Input timestamp 2025-11-24T16:00:00Z to the (fixed) wall clock: one measurement per result.
+        let endToEnd = (try? harness.metrics.expectTimer(MetricNames.endToEndLatency))?.values ?? []
+        #expect(endToEnd == Array(repeating: 31_514_401_200 * 1_000_000, count: 5))
+        let apiDurations = (try? harness.metrics.expectTimer(MetricNames.apiRequestDuration))?.values ?? []
+        #expect(apiDurations.count == harness.fetcher.recordedCalls.count)
     }
 
     @Test("each kind of malformed input goes to the DLQ unchanged, with the reason in its headers and no API call")
@@ -83,7 +106,9 @@ struct EnrichmentPipelineOutcomeTests {
         let headers = [RecordHeader(key: "traceparent", value: Array("00-abc-01".utf8))]
         await harness.run {
             for (i, value) in values.enumerated() {
-                harness.feed.yield(.record(Fixtures.record(offset: Int64(i), key: "k\(i)", value: value, headers: headers)))
+                harness.feed.yield(
+                    .record(Fixtures.record(offset: Int64(i), key: "k\(i)", value: value, headers: headers))
+                )
             }
             #expect(await harness.publisher.waitForRecords(values.count))
             #expect(await harness.waitForCommit(PipelineHarness.partition0, Int64(values.count)))
@@ -120,7 +145,13 @@ struct EnrichmentPipelineOutcomeTests {
         let harness = PipelineHarness(fetcher: fetcher)
         await harness.run {
             for i in 0..<20 {
-                harness.send(partition: Int32(i % 2), offset: Int64(i / 2), key: "k\(i)", eventId: "e\(i)", bizToken: "PASS-\(i)")
+                harness.send(
+                    partition: Int32(i % 2),
+                    offset: Int64(i / 2),
+                    key: "k\(i)",
+                    eventId: "e\(i)",
+                    bizToken: "PASS-\(i)"
+                )
             }
             #expect(await harness.publisher.waitForRecords(20))
             #expect(await harness.waitForCommit(PipelineHarness.partition0, 10))
@@ -145,7 +176,9 @@ struct EnrichmentPipelineOutcomeTests {
         let letter = harness.deadLetters.first
         #expect(letter.flatMap { Fixtures.header($0, "x-dlq-reason") } == "retries_exhausted")
         #expect(letter.flatMap { Fixtures.header($0, "x-dlq-error") } == "ResourceUnavailable: busy")
-        #expect(letter.flatMap { Fixtures.header($0, "x-dlq-attempts") } == String(harness.fetcher.callCount(for: "DOWN-1")))
+        #expect(
+            letter.flatMap { Fixtures.header($0, "x-dlq-attempts") } == String(harness.fetcher.callCount(for: "DOWN-1"))
+        )
         #expect(harness.fetcher.callCount(for: "DOWN-1") >= 2)
         #expect(letter?.value == Fixtures.eventValue(eventId: "e0", bizToken: "DOWN-1"))
         #expect(harness.counter(MetricNames.deadLetterEvents, [("reason", "retries_exhausted")]) == 1)
@@ -219,8 +252,14 @@ struct EnrichmentPipelineLoggingTests {
             #expect(await harness.publisher.waitForRecords(2))
         }
         let lines = recorder.recorded
-        #expect(lines.contains { $0.contains("tencentcloud.error.code=ResourceUnavailable") && $0.contains("event.id=e0") })
-        #expect(lines.contains { $0.hasPrefix("error") && $0.contains("tencentcloud.error.code=AuthFailure.SecretIdNotFound") })
+        #expect(
+            lines.contains { $0.contains("tencentcloud.error.code=ResourceUnavailable") && $0.contains("event.id=e0") }
+        )
+        #expect(
+            lines.contains {
+                $0.hasPrefix("error") && $0.contains("tencentcloud.error.code=AuthFailure.SecretIdNotFound")
+            }
+        )
         #expect(lines.contains { $0.contains("tencentcloud.request_id=req-auth") && $0.contains("kafka.offset=0") })
         #expect(lines.contains { $0.hasPrefix("warning") && $0.contains("malformed") && $0.contains("kafka.offset=1") })
         #expect(!lines.isEmpty)

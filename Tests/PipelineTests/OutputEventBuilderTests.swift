@@ -7,7 +7,8 @@ import TestSupport
 struct OutputEventBuilderTests {
     let builder = OutputEventBuilder(topic: "faceid.verification.result", md5: MD5.hex)
 
-    func event(_ id: String, _ token: String, region: String = "ap-singapore", metadata: JSONValue? = nil) -> InputEvent {
+    func event(_ id: String, _ token: String, region: String = "ap-singapore", metadata: JSONValue? = nil) -> InputEvent
+    {
         InputEvent(eventId: id, bizToken: token, region: region, metadata: metadata)
     }
 
@@ -99,7 +100,11 @@ struct OutputEventBuilderTests {
             offset: 10,
             outcome: .apiError(
                 status: .invalidToken,
-                failure: FetchFailure(kind: .final, code: "InvalidParameterValue.BizTokenIllegal", message: "BizToken不合法")
+                failure: FetchFailure(
+                    kind: .final,
+                    code: "InvalidParameterValue.BizTokenIllegal",
+                    message: "BizToken不合法"
+                )
             )
         )
         #expect(illegal.value == (try Fixtures.goldenJSON("output-invalid_token")).serializedBytes)
@@ -139,13 +144,19 @@ struct OutputEventBuilderTests {
         #expect(VerificationStatus(finalErrorCode: "InvalidParameterValue") == .invalidToken)
         #expect(VerificationStatus(finalErrorCode: "InvalidParameterValue.Other") == .invalidToken)
         #expect(VerificationStatus(finalErrorCode: "FailedOperation.Unknown") == nil)
-        #expect(VerificationStatus.allCases.map(\.rawValue) == ["passed", "failed", "incomplete", "expired", "invalid_token"])
+        #expect(
+            VerificationStatus.allCases.map(\.rawValue) == [
+                "passed", "failed", "incomplete", "expired", "invalid_token",
+            ]
+        )
     }
 
     @Test("the pure-Swift MD5 used by these tests matches known digests")
     func md5KnownAnswers() {
         #expect(MD5.hex([]) == "d41d8cd98f00b204e9800998ecf8427e")
-        #expect(MD5.hex(Array("The quick brown fox jumps over the lazy dog".utf8)) == "9e107d9d372bb6826bd81d3542a419d6")
+        #expect(
+            MD5.hex(Array("The quick brown fox jumps over the lazy dog".utf8)) == "9e107d9d372bb6826bd81d3542a419d6"
+        )
         #expect(MD5.hex(Array(repeating: 0x61, count: 1000)) == "cabe45dcc9ae5b66ba86600cca6b8ba8")
     }
 }

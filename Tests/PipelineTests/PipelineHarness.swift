@@ -2,6 +2,7 @@ import EnricherJSON
 import Logging
 import MetricsTestKit
 import Pipeline
+import Synchronization
 import Testing
 import TestSupport
 
@@ -16,6 +17,7 @@ struct PipelineHarness {
     let publisher = FakeRecordPublisher()
     let partitions: FakePartitionControl
     let metrics = TestMetrics()
+    let healthChanges = HealthLog()
     let pipeline: EnrichmentPipeline<ContinuousClock>
     let input: AsyncStream<PipelineInput>
     let feed: AsyncStream<PipelineInput>.Continuation
@@ -52,6 +54,7 @@ struct PipelineHarness {
         self.partitions = FakePartitionControl(partitionCount: partitionCount)
         (input, feed) = AsyncStream<PipelineInput>.makeStream()
         let fetchedAt = Fixtures.fetchedAt
+        let healthChanges = self.healthChanges
         pipeline = EnrichmentPipeline(
             configuration: configuration,
             fetcher: fetcher,
@@ -62,7 +65,8 @@ struct PipelineHarness {
             wallClock: WallClock { fetchedAt },
             random: { 0.5 },
             metricsFactory: metrics,
-            logger: logger
+            logger: logger,
+            healthObserver: { healthChanges.append($0) }
         )
     }
 
@@ -122,11 +126,23 @@ struct PipelineHarness {
 }
 
 extension FetchFailure {
-    static let resourceUnavailable = FetchFailure(kind: .retryable, code: "ResourceUnavailable", message: "busy", requestId: "req-ru")
+    static let resourceUnavailable = FetchFailure(
+        kind: .retryable,
+        code: "ResourceUnavailable",
+        message: "busy",
+        requestId: "req-ru"
+    )
     static let authFailure = FetchFailure(
         kind: .halting,
         code: "AuthFailure.SecretIdNotFound",
         message: "secret id not found",
         requestId: "req-auth"
     )
+}
+
+/// The health changes a pipeline reported, in order.
+final class HealthLog: Sendable {
+    private let changes = Mutex<[PipelineHealth]>([])
+    func append(_ health: PipelineHealth) { changes.withLock { $0.append(health) } }
+    var values: [PipelineHealth] { changes.withLock { $0 } }
 }

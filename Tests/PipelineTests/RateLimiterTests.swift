@@ -72,7 +72,9 @@ struct RateLimiterTests {
         #expect(log.values == [.milliseconds(250)])
     }
 
-    @Test("the share is budget × assigned / total, the budget when the total is unknown, the floor when nothing is assigned")
+    @Test(
+        "the share is budget × assigned / total, the budget when the total is unknown, the floor when nothing is assigned"
+    )
     func share() {
         let limiter = RateLimiter(configuration: RateLimiterConfiguration(groupBudget: 20), clock: ManualClock())
         #expect(limiter.currentRate == 20)

@@ -18,12 +18,18 @@ struct RetryPolicyTests {
     func transientBudget() {
         #expect(policy.transientDelay(afterFailures: 9, elapsed: .seconds(60), random: 0.5) == nil)
         #expect(policy.transientDelay(afterFailures: 9, elapsed: .seconds(61), random: 0.5) == nil)
-        #expect(policy.transientDelay(afterFailures: 9, elapsed: .milliseconds(59_500), random: 1) == .milliseconds(500))
+        #expect(
+            policy.transientDelay(afterFailures: 9, elapsed: .milliseconds(59_500), random: 1) == .milliseconds(500)
+        )
     }
 
     @Test("pending results are asked again on a growing schedule until the pending budget ends")
     func pending() {
-        let pending = RetryPolicy(pendingInitialDelay: .seconds(5), pendingMaximumDelay: .seconds(30), pendingMaxElapsed: .seconds(100))
+        let pending = RetryPolicy(
+            pendingInitialDelay: .seconds(5),
+            pendingMaximumDelay: .seconds(30),
+            pendingMaxElapsed: .seconds(100)
+        )
         let delays = (1...5).map { pending.pendingDelay(afterPolls: $0, elapsed: .zero) }
         #expect(delays == [5, 10, 20, 30, 30].map { Duration.seconds($0) })
         #expect(pending.pendingDelay(afterPolls: 3, elapsed: .seconds(95)) == .seconds(5))

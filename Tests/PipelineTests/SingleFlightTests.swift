@@ -27,7 +27,11 @@ struct SingleFlightTests {
             }
             #expect(await Poll.until { gate.waitCount == 1 })
             for _ in 0..<3 {
-                group.addTask { await flight.run("token") { runs.increment(); return -1 } }
+                group.addTask {
+                    await flight.run("token") {
+                        runs.increment(); return -1
+                    }
+                }
             }
             group.addTask { await flight.run("other") { 7 } }
             #expect(await Poll.until { flight.joiningCount == 3 })

@@ -16,7 +16,12 @@ public final class FakeRecordPublisher: RecordPublisher, Sendable {
     public init() {}
 
     /// Acknowledges and keeps the message, or fails when a failure was injected.
-    public func publish(topic: String, key: [UInt8]?, value: [UInt8], headers: [RecordHeader]) async throws(PublishFailure) {
+    public func publish(
+        topic: String,
+        key: [UInt8]?,
+        value: [UInt8],
+        headers: [RecordHeader]
+    ) async throws(PublishFailure) {
         let shouldFail = state.withLock { s -> Bool in
             s.attempts += 1
             if s.failuresToInject > 0 {

@@ -44,7 +44,8 @@ public enum MD5 {
             var m = [UInt32](repeating: 0, count: 16)
             for i in 0..<16 {
                 let base = chunk + i * 4
-                m[i] = UInt32(message[base]) | UInt32(message[base + 1]) << 8 | UInt32(message[base + 2]) << 16
+                m[i] =
+                    UInt32(message[base]) | UInt32(message[base + 1]) << 8 | UInt32(message[base + 2]) << 16
                     | UInt32(message[base + 3]) << 24
             }
             var a = a0
