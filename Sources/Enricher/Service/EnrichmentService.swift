@@ -117,7 +117,10 @@ public struct EnrichmentService: Service {
             md5: { Digest.md5Hex($0) },
             clock: ContinuousClock(),
             metricsFactory: metricsFactory,
-            logger: logger
+            logger: logger,
+            healthObserver: { [health] pipelineHealth in
+                health.update { $0.haltingCode = pipelineHealth.isHalted ? (pipelineHealth.haltingCode ?? "unknown") : nil }
+            }
         )
         let fatal = FatalErrorBox()
         try consumer.subscribe(topics: [configuration.inputTopic])

@@ -3,8 +3,8 @@ import Logging
 import Metrics
 import Pipeline
 
-/// Once a second: mirrors the pipeline's halted state into `/readyz` and the `ready`/`halted`
-/// gauges, logs a halt once per code, and publishes per-partition consumer lag from
+/// Once a second: mirrors readiness into the `ready` gauge (the pipeline's health observer
+/// keeps `/readyz` itself current), logs a halt once per code, and publishes per-partition consumer lag from
 /// librdkafka's statistics (high watermark − committed offset) as
 /// `faceid_enricher_consumer_lag{topic,partition}`. Partitions no longer assigned lose their
 /// gauge, so a dashboard summing over instances counts each partition once.
@@ -24,7 +24,6 @@ struct StatusReporter: Sendable {
         var reportedHalt: String?
         while !Task.isCancelled {
             let pipelineHealth = pipeline.health
-            health.update { $0.haltingCode = pipelineHealth.isHalted ? (pipelineHealth.haltingCode ?? "unknown") : nil }
             let state = health.current
             ready.record(state.isReady ? 1 : 0)
             if pipelineHealth.isHalted, reportedHalt != pipelineHealth.haltingCode {
