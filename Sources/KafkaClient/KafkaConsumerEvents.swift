@@ -2,8 +2,9 @@
 ///
 /// Iterate it from one task only (it is a single-consumer sequence). It ends after `KafkaConsumer.close()` once
 /// the events delivered up to the close (including the final revoke) have been read. Memory is bounded: when
-/// `maxBufferedMessages` messages are waiting, the layer pauses fetching until the backlog halves; rebalance and
-/// error events are never held back, so they keep flowing even while every partition is paused.
+/// `maxBufferedMessages` messages are waiting, the layer pauses fetching until the backlog halves (the backlog can
+/// exceed the bound only by what librdkafka hands over before the pause takes effect); rebalance and error events
+/// are never held back, so they keep flowing even while every partition is paused.
 public struct KafkaConsumerEvents: AsyncSequence, Sendable {
     /// The events are `KafkaConsumerEvent`s.
     public typealias Element = KafkaConsumerEvent

@@ -64,7 +64,10 @@ extension KafkaClientSuite {
             }
         }
 
-        @Test("a consumer restarted in the same group resumes from its committed offsets", arguments: KafkaTestBackend.enabled)
+        @Test(
+            "a consumer restarted in the same group resumes from its committed offsets, not from what it had read",
+            arguments: KafkaTestBackend.enabled
+        )
         func restartResumesFromCommittedOffsets(backend: KafkaTestBackend) async throws {
             try await backend.withCluster { cluster in
                 let topic = KafkaTestCluster.uniqueName("restart")
@@ -82,6 +85,10 @@ extension KafkaClientSuite {
                     try await first.commit([partition: 40])
                     let committed = try await first.committedOffsets(for: [partition], timeout: .seconds(10))
                     #expect(committed == [partition: 40])
+                    // Offsets can only be stored for assigned partitions.
+                    #expect(throws: KafkaError.self) {
+                        try first.storeOffsets([TopicPartition(topic: topic, partition: 7): 1])
+                    }
                 }
 
                 let second = try KafkaConsumer(configuration: cluster.consumerConfiguration(group: group), logger: cluster.logger)

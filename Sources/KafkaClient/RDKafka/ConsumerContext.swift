@@ -148,7 +148,13 @@ final class ConsumerContext: RDKafkaCallbackContext, @unchecked Sendable {
             state.callerPaused.subtract(revoked)
             return (toCommit, paused)
         }
-        if !toCommit.isEmpty {
+        // When the assignment was lost (session timed out, fenced), the group has moved on and a commit would be
+        // rejected; the next owner reprocesses from the last commit instead (at least once).
+        let isLost = rd_kafka_assignment_lost(rk) != 0
+        if isLost {
+            logger.debug("Assignment lost, stored offsets not committed", metadata: ["kafka.partitions": "\(list)"])
+        }
+        if !toCommit.isEmpty, !isLost {
             let list = RDKafkaPartitionList.make(toCommit)
             let err = rd_kafka_commit(rk, list, 0)
             rd_kafka_topic_partition_list_destroy(list)
