@@ -110,6 +110,12 @@ final class CurlMultiLoop: @unchecked Sendable {
         }
     }
 
+    /// Asks the thread to stop without waiting for it (for `deinit`, which cannot await).
+    func requestShutdown() {
+        inbox.withLock { $0.isShuttingDown = true }
+        curl_multi_wakeup(multi)
+    }
+
     // MARK: The loop thread.
 
     private func run() {
