@@ -1,9 +1,8 @@
+import CurlHTTP
 import Foundation
 import Synchronization
 import TestSupport
 import Testing
-
-@testable import CurlHTTP
 
 /// Requests per second over one kept-alive loopback server at 1, 16 and 64 requests in flight.
 ///

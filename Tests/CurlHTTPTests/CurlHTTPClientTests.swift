@@ -1,11 +1,10 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CurlHTTP
 import Synchronization
 import TestSupport
 import Testing
-
-@testable import CurlHTTP
 
 /// Tracks how many handler invocations overlap, to prove requests run concurrently.
 final class ConcurrencyProbe: Sendable {

@@ -1,6 +1,5 @@
+import TencentCloud
 import Testing
-
-@testable import TencentCloud
 
 private let credentialsEnvironment = ["TENCENTCLOUD_SECRET_ID": "AKIDenv", "TENCENTCLOUD_SECRET_KEY": "env-key"]
 

@@ -1,7 +1,6 @@
 import Foundation
+import TencentCloud
 import Testing
-
-@testable import TencentCloud
 
 /// A temporary directory removed when the test ends.
 private func withTemporaryDirectory<T>(_ body: (String) throws -> T) throws -> T {

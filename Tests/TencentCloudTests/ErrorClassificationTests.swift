@@ -1,6 +1,5 @@
+import TencentCloud
 import Testing
-
-@testable import TencentCloud
 
 @Suite("Error classification table")
 struct ErrorClassificationTests {

@@ -1,9 +1,8 @@
 import EnricherJSON
 import Synchronization
+import TencentCloud
 import TestSupport
 import Testing
-
-@testable import TencentCloud
 
 /// Records the requests a scripted server received.
 final class RequestLog: Sendable {

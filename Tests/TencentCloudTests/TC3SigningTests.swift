@@ -1,7 +1,6 @@
 import Foundation
+import TencentCloud
 import Testing
-
-@testable import TencentCloud
 
 /// One known-answer case from `tc3-vectors.json` (computed by Tencent's official Python SDK).
 struct TC3Vector: Decodable, Sendable, CustomTestStringConvertible {
