@@ -48,7 +48,8 @@ public final class CurlHTTPClient: Sendable {
         let transfer = CurlTransfer(request: request, maximumBodySize: configuration.maximumResponseBodySize)
         let loop = self.loop
         let result = await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPResponse, HTTPClientError>, Never>) in
+            await withCheckedContinuation {
+                (continuation: CheckedContinuation<Result<HTTPResponse, HTTPClientError>, Never>) in
                 if !loop.submit(.start(transfer, continuation)) {
                     continuation.resume(
                         returning: .failure(HTTPClientError(kind: .shutdown, message: "the HTTP client was shut down"))

@@ -42,7 +42,9 @@ struct CurlHTTPBenchmark {
         }
     }
 
-    private func run(_ client: CurlHTTPClient, _ request: HTTPRequest, workers: Int, each: Int) async throws -> (Int, Int) {
+    private func run(_ client: CurlHTTPClient, _ request: HTTPRequest, workers: Int, each: Int) async throws -> (
+        Int, Int
+    ) {
         try await withThrowingTaskGroup(of: (Int, Int).self) { group in
             for _ in 0..<workers {
                 group.addTask {

@@ -23,7 +23,9 @@ struct CapturingLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
-        store.append("\(event.level) \(event.message) \(merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })")
+        store.append(
+            "\(event.level) \(event.message) \(merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })"
+        )
     }
 }
 
@@ -39,7 +41,9 @@ struct FaceIDClientLoggingTests {
                 signatures.withLock { $0.append(parsed.signature) }
             }
             if request.header("X-TC-Region") == "ap-jakarta" {
-                return .json(#"{"Response":{"Error":{"Code":"AuthFailure.SignatureFailure","Message":"bad"},"RequestId":"req-err"}}"#)
+                return .json(
+                    #"{"Response":{"Error":{"Code":"AuthFailure.SignatureFailure","Message":"bad"},"RequestId":"req-err"}}"#
+                )
             }
             return .json(
                 #"{"Response":{"ErrorCode":0,"ErrorMsg":"Succeed","VideoUrl":"https://media.example/v.mp4","VideoBestFrameUrl":"https://media.example/f.jpg","RequestId":"req-ok"}}"#
@@ -48,7 +52,11 @@ struct FaceIDClientLoggingTests {
             let client = try FaceIDClient(
                 configuration: FaceIDClientConfiguration(
                     endpoint: TencentCloudEndpoint(parsing: server.baseURL),
-                    credentials: TencentCloudCredentials(secretID: "AKIDlog", secretKey: "log-secret", sessionToken: "log-token")
+                    credentials: TencentCloudCredentials(
+                        secretID: "AKIDlog",
+                        secretKey: "log-secret",
+                        sessionToken: "log-token"
+                    )
                 ),
                 logger: logger
             )
@@ -64,7 +72,11 @@ struct FaceIDClientLoggingTests {
         let lines = store.all
         #expect(lines.count == 2)
         #expect(lines.contains { $0.contains("tencentcloud.request_id=req-ok") })
-        #expect(lines.contains { $0.contains("tencentcloud.error.code=AuthFailure.SignatureFailure") && $0.contains("req-err") })
+        #expect(
+            lines.contains {
+                $0.contains("tencentcloud.error.code=AuthFailure.SignatureFailure") && $0.contains("req-err")
+            }
+        )
         let forbidden = ["log-secret", "log-token", "media.example"] + signatures.withLock { $0 }
         #expect(forbidden.count == 5)
         for line in lines {
