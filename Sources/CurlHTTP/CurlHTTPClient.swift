@@ -20,7 +20,7 @@
 ///   (closing its connection) and ``execute(_:)`` throws ``HTTPClientError/Kind/cancelled``.
 /// - Shutdown: ``shutdown()`` fails queued and running requests with
 ///   ``HTTPClientError/Kind/shutdown`` and stops the thread; call it once the client's users
-///   are done. A client that is never shut down keeps its thread until the process exits.
+///   are done. A client released without it stops its thread from `deinit`.
 public final class CurlHTTPClient: Sendable {
     /// The settings this client was created with.
     public let configuration: HTTPClientConfiguration
@@ -33,6 +33,12 @@ public final class CurlHTTPClient: Sendable {
         try loop.start()
     }
 
+    /// Stops the thread if ``shutdown()`` was not called. No request can be running: each one
+    /// holds the client until it ends.
+    deinit {
+        loop.requestShutdown()
+    }
+
     /// Sends `request` and returns the complete response, whatever its status.
     ///
     /// Throws ``HTTPClientError`` when no complete response arrived: timeout, connection
@@ -42,7 +48,8 @@ public final class CurlHTTPClient: Sendable {
         let transfer = CurlTransfer(request: request, maximumBodySize: configuration.maximumResponseBodySize)
         let loop = self.loop
         let result = await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPResponse, HTTPClientError>, Never>) in
+            await withCheckedContinuation {
+                (continuation: CheckedContinuation<Result<HTTPResponse, HTTPClientError>, Never>) in
                 if !loop.submit(.start(transfer, continuation)) {
                     continuation.resume(
                         returning: .failure(HTTPClientError(kind: .shutdown, message: "the HTTP client was shut down"))

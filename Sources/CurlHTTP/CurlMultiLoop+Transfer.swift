@@ -60,7 +60,9 @@ extension CurlMultiLoop {
 
     /// The response, or the error, for a finished transfer: the one place a `CURLcode` becomes
     /// an ``HTTPClientError``.
-    func outcome(of transfer: CurlTransfer, easy: CurlEasyHandle, code: CURLcode) -> Result<HTTPResponse, HTTPClientError> {
+    func outcome(of transfer: CurlTransfer, easy: CurlEasyHandle, code: CURLcode) -> Result<
+        HTTPResponse, HTTPClientError
+    > {
         if code == CURLE_OK {
             return .success(
                 HTTPResponse(

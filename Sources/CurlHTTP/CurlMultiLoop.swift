@@ -2,9 +2,9 @@ import CCurl
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The one thread that owns a libcurl multi handle and runs every transfer of a client.
@@ -110,6 +110,12 @@ final class CurlMultiLoop: @unchecked Sendable {
         }
     }
 
+    /// Asks the thread to stop without waiting for it (for `deinit`, which cannot await).
+    func requestShutdown() {
+        inbox.withLock { $0.isShuttingDown = true }
+        curl_multi_wakeup(multi)
+    }
+
     // MARK: The loop thread.
 
     private func run() {
@@ -144,7 +150,9 @@ final class CurlMultiLoop: @unchecked Sendable {
                 let added = curl_multi_add_handle(multi, easy.raw)
                 guard added == CURLM_OK else {
                     transfer.finish(
-                        .failure(HTTPClientError(kind: .other, message: "curl_multi_add_handle failed (\(added.rawValue))"))
+                        .failure(
+                            HTTPClientError(kind: .other, message: "curl_multi_add_handle failed (\(added.rawValue))")
+                        )
                     )
                     return
                 }

@@ -87,7 +87,14 @@ public enum Digest {
         var length: UInt32 = 0
         let status = input.withUnsafeBytes { inputBuffer in
             output.withUnsafeMutableBufferPointer { outputBuffer in
-                EVP_Digest(inputBuffer.baseAddress, inputBuffer.count, outputBuffer.baseAddress, &length, algorithm, nil)
+                EVP_Digest(
+                    inputBuffer.baseAddress,
+                    inputBuffer.count,
+                    outputBuffer.baseAddress,
+                    &length,
+                    algorithm,
+                    nil
+                )
             }
         }
         // EVP_Digest fails only when libcrypto cannot allocate or the algorithm is unavailable

@@ -20,11 +20,14 @@ public enum FaceIDAction: String, Sendable, Hashable, CaseIterable, CustomString
         guard let action = FaceIDAction(rawValue: name) else {
             throw TencentCloudConfigurationError(
                 kind: .unsupportedAction,
-                message: "unsupported action '\(name)' (supported: \(FaceIDAction.allCases.map(\.rawValue).joined(separator: ", ")))"
+                message: "unsupported action '\(name)' (supported: \(FaceIDAction.supportedNames))"
             )
         }
         self = action
     }
+
+    /// The action names, comma-separated, for error messages.
+    static var supportedNames: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
     /// The endpoint Tencent documents for this action.
     public var documentedEndpoint: String {

@@ -11,7 +11,8 @@ extension FaceIDClient {
             throw TencentCloudError(
                 kind: .httpStatus,
                 code: .clientHTTPStatus,
-                message: "HTTP status \(response.status) (\(response.contentType ?? "no content type"), \(response.body.count) bytes)",
+                message: "HTTP status \(response.status) (\(response.contentType ?? "no content type"), "
+                    + "\(response.body.count) bytes)",
                 httpStatus: response.status
             )
         }

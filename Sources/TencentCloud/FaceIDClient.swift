@@ -34,12 +34,16 @@ public final class FaceIDClient: Sendable {
             connectTimeout: configuration.connectTimeout,
             totalTimeout: configuration.requestTimeout,
             idleConnectionTimeout: configuration.idleConnectionTimeout,
-            maximumResponseBodySize: configuration.maximumResponseSize ?? configuration.action.defaultMaximumResponseSize
+            maximumResponseBodySize: configuration.maximumResponseSize
+                ?? configuration.action.defaultMaximumResponseSize
         )
         do {
             self.http = try CurlHTTPClient(configuration: httpConfiguration)
         } catch {
-            throw TencentCloudConfigurationError(kind: .transportUnavailable, message: "cannot start HTTP client: \(error)")
+            throw TencentCloudConfigurationError(
+                kind: .transportUnavailable,
+                message: "cannot start HTTP client: \(error)"
+            )
         }
     }
 

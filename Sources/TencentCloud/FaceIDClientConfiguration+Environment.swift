@@ -45,7 +45,9 @@ extension FaceIDClientConfiguration {
         }
         let parsedAction: FaceIDAction
         do {
-            parsedAction = try FaceIDAction(validating: pick(action, actionVariable) ?? FaceIDAction.getWebVerificationResult.rawValue)
+            parsedAction = try FaceIDAction(
+                validating: pick(action, actionVariable) ?? FaceIDAction.getWebVerificationResult.rawValue
+            )
         } catch {
             throw named(error, "--action", actionVariable)
         }

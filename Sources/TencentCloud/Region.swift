@@ -25,11 +25,14 @@ public struct Region: RawRepresentable, Sendable, Hashable, CustomStringConverti
         guard let region = Region(rawValue: name) else {
             throw TencentCloudConfigurationError(
                 kind: .unsupportedRegion,
-                message: "unsupported region '\(name)' (supported: \(Region.supported.map(\.rawValue).joined(separator: ", ")))"
+                message: "unsupported region '\(name)' (supported: \(Region.supportedNames))"
             )
         }
         self = region
     }
+
+    /// The region ids, comma-separated, for error messages.
+    static var supportedNames: String { supported.map(\.rawValue).joined(separator: ", ") }
 
     private init(unchecked: String) { rawValue = unchecked }
 

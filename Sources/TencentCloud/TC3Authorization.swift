@@ -47,7 +47,8 @@ public struct TC3Authorization: Sendable, Hashable {
 extension TC3Authorization: CustomStringConvertible, CustomDebugStringConvertible {
     /// The scope and signed headers; the signature is redacted.
     public var description: String {
-        "TC3Authorization(secretID: \(secretID), scope: \(credentialScope), signedHeaders: \(signedHeaders), signature: <redacted>)"
+        "TC3Authorization(secretID: \(secretID), scope: \(credentialScope), "
+            + "signedHeaders: \(signedHeaders), signature: <redacted>)"
     }
 
     /// Same as ``description``: the signature is redacted.

@@ -53,8 +53,8 @@ extension TencentCloudCredentials {
         guard let home = value("HOME") else {
             throw TencentCloudConfigurationError(
                 kind: .missingCredentials,
-                message:
-                    "no credentials: set \(secretIDVariable) and \(secretKeyVariable), or \(credentialsFileVariable) to a profile file"
+                message: "no credentials: set \(secretIDVariable) and \(secretKeyVariable), "
+                    + "or \(credentialsFileVariable) to a profile file"
             )
         }
         let path = home.hasSuffix("/") ? "\(home).tencentcloud/credentials" : "\(home)/.tencentcloud/credentials"
@@ -74,8 +74,8 @@ extension TencentCloudCredentials {
             }
             throw TencentCloudConfigurationError(
                 kind: .missingCredentials,
-                message:
-                    "no credentials: set \(secretIDVariable) and \(secretKeyVariable), or create \(path) with a [default] section holding secret_id and secret_key"
+                message: "no credentials: set \(secretIDVariable) and \(secretKeyVariable), "
+                    + "or create \(path) with a [default] section holding secret_id and secret_key"
             )
         }
         let profile = parseProfile(String(decoding: data, as: UTF8.self), section: "default")

@@ -14,7 +14,8 @@ public struct TencentCloudEndpoint: Sendable, Hashable, CustomStringConvertible 
     public init(parsing text: String) throws(TencentCloudConfigurationError) {
         let invalid = TencentCloudConfigurationError(
             kind: .invalidEndpoint,
-            message: "invalid endpoint '\(text)': expected http(s)://host[:port], e.g. https://faceid.tencentcloudapi.com"
+            message:
+                "invalid endpoint '\(text)': expected http(s)://host[:port], e.g. https://faceid.tencentcloudapi.com"
         )
         let scheme: String
         if text.lowercased().hasPrefix("https://") {
@@ -28,7 +29,8 @@ public struct TencentCloudEndpoint: Sendable, Hashable, CustomStringConvertible 
         if rest.hasSuffix("/") { rest = rest.dropLast() }
         let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789.-:[]")
         let host = rest.lowercased()
-        guard !host.isEmpty, host.allSatisfy({ allowed.contains($0) }), !host.hasPrefix(":"), !host.hasSuffix(":") else {
+        guard !host.isEmpty, host.allSatisfy({ allowed.contains($0) }), !host.hasPrefix(":"), !host.hasSuffix(":")
+        else {
             throw invalid
         }
         self.host = host

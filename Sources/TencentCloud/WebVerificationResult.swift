@@ -58,6 +58,7 @@ public struct WebVerificationResult: Sendable, Hashable, CustomStringConvertible
     /// Code, message and request id; no media.
     public var description: String {
         let code = errorCode.map(String.init) ?? "null"
-        return "WebVerificationResult(ErrorCode: \(code), ErrorMsg: \(errorMessage ?? "-"), RequestId: \(requestID ?? "-"))"
+        return "WebVerificationResult(ErrorCode: \(code), ErrorMsg: \(errorMessage ?? "-"), "
+            + "RequestId: \(requestID ?? "-"))"
     }
 }

@@ -4,8 +4,9 @@ import TencentCloud
 /// The FaceID flags shared by `fetch` and `run`: `--endpoint`, `--region`, `--action`.
 ///
 /// Values stay optional so that a flag always wins and an absent one falls through to its
-/// environment variable and then the default (``FaceIDClientConfiguration/resolve(endpoint:region:action:environment:)``
-/// does that, with the credentials, which come only from the environment or the profile file).
+/// environment variable and then the default;
+/// ``FaceIDClientConfiguration/resolve(endpoint:region:action:environment:)`` does that, with
+/// the credentials, which come only from the environment or the profile file.
 struct FaceIDOptions: ParsableArguments {
     @Option(help: "FaceID API base URL (env FACEID_ENDPOINT, default https://faceid.tencentcloudapi.com).")
     var endpoint: String?
@@ -14,7 +15,10 @@ struct FaceIDOptions: ParsableArguments {
     var region: String?
 
     @Option(
-        help: "GetWebVerificationResult or GetWebVerificationResultIntl (env FACEID_ACTION, default GetWebVerificationResult)."
+        help: ArgumentHelp(
+            "GetWebVerificationResult or GetWebVerificationResultIntl "
+                + "(env FACEID_ACTION, default GetWebVerificationResult)."
+        )
     )
     var action: String?
 
@@ -23,6 +27,11 @@ struct FaceIDOptions: ParsableArguments {
     func clientConfiguration(environment: [String: String]) throws(TencentCloudConfigurationError)
         -> FaceIDClientConfiguration
     {
-        try FaceIDClientConfiguration.resolve(endpoint: endpoint, region: region, action: action, environment: environment)
+        try FaceIDClientConfiguration.resolve(
+            endpoint: endpoint,
+            region: region,
+            action: action,
+            environment: environment
+        )
     }
 }

@@ -1,9 +1,8 @@
+import CurlHTTP
 import Foundation
 import Synchronization
 import TestSupport
 import Testing
-
-@testable import CurlHTTP
 
 /// Requests per second over one kept-alive loopback server at 1, 16 and 64 requests in flight.
 ///
@@ -43,7 +42,9 @@ struct CurlHTTPBenchmark {
         }
     }
 
-    private func run(_ client: CurlHTTPClient, _ request: HTTPRequest, workers: Int, each: Int) async throws -> (Int, Int) {
+    private func run(_ client: CurlHTTPClient, _ request: HTTPRequest, workers: Int, each: Int) async throws -> (
+        Int, Int
+    ) {
         try await withThrowingTaskGroup(of: (Int, Int).self) { group in
             for _ in 0..<workers {
                 group.addTask {

@@ -1,16 +1,20 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import CurlHTTP
 import Synchronization
 import TestSupport
 import Testing
 
-@testable import CurlHTTP
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Tracks how many handler invocations overlap, to prove requests run concurrently.
 final class ConcurrencyProbe: Sendable {
     private let counts = Mutex((current: 0, maximum: 0))
-    func enter() { counts.withLock { $0.current += 1; $0.maximum = max($0.maximum, $0.current) } }
+    func enter() {
+        counts.withLock {
+            $0.current += 1; $0.maximum = max($0.maximum, $0.current)
+        }
+    }
     func leave() { counts.withLock { $0.current -= 1 } }
     var maximum: Int { counts.withLock { $0.maximum } }
 }
@@ -47,7 +51,9 @@ struct CurlHTTPClientTests {
             let bodies = try await withThrowingTaskGroup(of: String.self) { group in
                 for index in 0..<16 {
                     group.addTask {
-                        let response = try await client.execute(HTTPRequest(method: .get, url: server.baseURL + "/\(index)"))
+                        let response = try await client.execute(
+                            HTTPRequest(method: .get, url: server.baseURL + "/\(index)")
+                        )
                         return String(decoding: response.body, as: UTF8.self)
                     }
                 }
@@ -69,13 +75,21 @@ struct CurlHTTPClientTests {
             LoopbackHTTPReply(
                 status: 503,
                 headers: [("Content-Type", "application/octet-stream")],
-                body: Array("\(request.method) \(request.header("X-Test") ?? "-") \(request.header("Host") ?? "-") \(request.header("Content-Length") ?? "-")".utf8)
+                body: Array(
+                    "\(request.method) \(request.header("X-Test") ?? "-") \(request.header("Host") ?? "-") \(request.header("Content-Length") ?? "-")"
+                        .utf8
+                )
                     + request.body
             )
         }) { server in
             let client = try CurlHTTPClient()
             let response = try await client.execute(
-                HTTPRequest(method: .post, url: server.baseURL + "/", headers: [("X-Test", "yes"), ("Host", "example:1")], body: body)
+                HTTPRequest(
+                    method: .post,
+                    url: server.baseURL + "/",
+                    headers: [("X-Test", "yes"), ("Host", "example:1")],
+                    body: body
+                )
             )
             await client.shutdown()
             #expect(response.status == 503)
@@ -205,7 +219,9 @@ struct CurlHTTPClientTests {
             let client = try CurlHTTPClient(
                 configuration: HTTPClientConfiguration(proxy: .url(proxy.baseURL, noProxy: nil))
             )
-            let response = try await client.execute(HTTPRequest(method: .get, url: "http://faceid.example.invalid/path"))
+            let response = try await client.execute(
+                HTTPRequest(method: .get, url: "http://faceid.example.invalid/path")
+            )
             await client.shutdown()
             #expect(String(decoding: response.body, as: UTF8.self) == "http://faceid.example.invalid/path")
         }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Polls `condition` every 10 ms, at most `attempts` times (5 s by default); returns whether it

@@ -1,6 +1,5 @@
+import TencentCloud
 import Testing
-
-@testable import TencentCloud
 
 private let credentialsEnvironment = ["TENCENTCLOUD_SECRET_ID": "AKIDenv", "TENCENTCLOUD_SECRET_KEY": "env-key"]
 
@@ -51,7 +50,9 @@ struct ConfigurationResolutionTests {
 
     @Test("a bad value is an error naming its flag and variable")
     func badValues() {
-        func failure(endpoint: String? = nil, region: String? = nil, action: String? = nil) -> TencentCloudConfigurationError? {
+        func failure(endpoint: String? = nil, region: String? = nil, action: String? = nil)
+            -> TencentCloudConfigurationError?
+        {
             do {
                 _ = try FaceIDClientConfiguration.resolve(
                     endpoint: endpoint,

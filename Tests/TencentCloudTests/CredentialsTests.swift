@@ -1,7 +1,6 @@
 import Foundation
+import TencentCloud
 import Testing
-
-@testable import TencentCloud
 
 /// A temporary directory removed when the test ends.
 private func withTemporaryDirectory<T>(_ body: (String) throws -> T) throws -> T {
@@ -30,7 +29,9 @@ struct CredentialsTests {
             "TENCENTCLOUD_SESSION_TOKEN": "env-token",
             "TENCENTCLOUD_CREDENTIALS_FILE": "/nonexistent/file",
         ])
-        #expect(credentials == TencentCloudCredentials(secretID: "AKIDenv", secretKey: "env-key", sessionToken: "env-token"))
+        #expect(
+            credentials == TencentCloudCredentials(secretID: "AKIDenv", secretKey: "env-key", sessionToken: "env-token")
+        )
         let permanent = try TencentCloudCredentials.resolve(environment: [
             "TENCENTCLOUD_SECRET_ID": "AKIDenv", "TENCENTCLOUD_SECRET_KEY": "env-key", "TENCENTCLOUD_SESSION_TOKEN": "",
         ])
@@ -71,7 +72,11 @@ struct CredentialsTests {
     func namedProfileFile() throws {
         try withTemporaryDirectory { directory in
             let path = directory + "/creds.ini"
-            try "[default]\nsecret_id = AKIDnamed\nsecret_key = named-key\n".write(toFile: path, atomically: true, encoding: .utf8)
+            try "[default]\nsecret_id = AKIDnamed\nsecret_key = named-key\n".write(
+                toFile: path,
+                atomically: true,
+                encoding: .utf8
+            )
             let credentials = try TencentCloudCredentials.resolve(environment: [
                 "HOME": "/nonexistent", "TENCENTCLOUD_CREDENTIALS_FILE": path,
             ])
@@ -99,7 +104,11 @@ struct CredentialsTests {
         #expect(missingFile?.message == "cannot read the credentials file /nonexistent/creds")
         try withTemporaryDirectory { directory in
             let path = directory + "/creds"
-            try "[default]\nsecret_id = AKIDx\n[other]\nsecret_key = k-other\n".write(toFile: path, atomically: true, encoding: .utf8)
+            try "[default]\nsecret_id = AKIDx\n[other]\nsecret_key = k-other\n".write(
+                toFile: path,
+                atomically: true,
+                encoding: .utf8
+            )
             let error = configurationError(["TENCENTCLOUD_CREDENTIALS_FILE": path])
             #expect(error?.kind == .invalidProfileFile)
             #expect(error?.message == "the credentials file \(path) has no secret_key in its [default] section")
@@ -109,7 +118,11 @@ struct CredentialsTests {
 
     @Test("descriptions, debug descriptions and dumps redact the secret key and the token")
     func redaction() {
-        let credentials = TencentCloudCredentials(secretID: "AKIDshown", secretKey: "hidden-key", sessionToken: "hidden-token")
+        let credentials = TencentCloudCredentials(
+            secretID: "AKIDshown",
+            secretKey: "hidden-key",
+            sessionToken: "hidden-token"
+        )
         var dumped = ""
         dump(credentials, to: &dumped)
         for text in ["\(credentials)", String(describing: credentials), String(reflecting: credentials), dumped] {
@@ -143,7 +156,9 @@ struct ValidationTests {
         #expect(try FaceIDAction(validating: "GetWebVerificationResult") == .getWebVerificationResult)
         #expect(try FaceIDAction(validating: "GetWebVerificationResultIntl") == .getWebVerificationResultIntl)
         #expect(throws: TencentCloudConfigurationError.self) { try FaceIDAction(validating: "DetectAuth") }
-        #expect(FaceIDAction.getWebVerificationResultIntl.documentedEndpoint == "https://faceid.intl.tencentcloudapi.com")
+        #expect(
+            FaceIDAction.getWebVerificationResultIntl.documentedEndpoint == "https://faceid.intl.tencentcloudapi.com"
+        )
     }
 
     @Test("endpoints yield the signed host[:port]; paths, credentials and other schemes are refused")
@@ -154,7 +169,9 @@ struct ValidationTests {
         let local = try TencentCloudEndpoint(parsing: "http://127.0.0.1:9000/")
         #expect(local.host == "127.0.0.1:9000")
         #expect(local.url == "http://127.0.0.1:9000/")
-        for bad in ["faceid.tencentcloudapi.com", "ftp://x", "https://", "https://user:pw@host", "https://h/path", "http://h:"] {
+        for bad in [
+            "faceid.tencentcloudapi.com", "ftp://x", "https://", "https://user:pw@host", "https://h/path", "http://h:",
+        ] {
             #expect(throws: TencentCloudConfigurationError.self, "\(bad)") { try TencentCloudEndpoint(parsing: bad) }
         }
     }

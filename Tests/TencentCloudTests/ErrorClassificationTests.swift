@@ -1,6 +1,5 @@
+import TencentCloud
 import Testing
-
-@testable import TencentCloud
 
 @Suite("Error classification table")
 struct ErrorClassificationTests {
@@ -39,7 +38,12 @@ struct ErrorClassificationTests {
     )
     func apiCodes(code: String, category: TencentCloudError.Category) {
         #expect(TencentCloudError.classify(code: TencentCloudError.Code(rawValue: code)) == category)
-        let error = TencentCloudError(kind: .api, code: TencentCloudError.Code(rawValue: code), message: "m", httpStatus: 200)
+        let error = TencentCloudError(
+            kind: .api,
+            code: TencentCloudError.Code(rawValue: code),
+            message: "m",
+            httpStatus: 200
+        )
         #expect(error.category == category)
         #expect(error.isRetryable == (category == .retryable || category == .rateLimited))
         #expect(error.isRateLimited == (category == .rateLimited))
@@ -49,8 +53,10 @@ struct ErrorClassificationTests {
 
     @Test(
         "unknown codes, and sub-codes of the bare ResourceUnavailable, are retryable within the budget",
-        arguments: ["FailedOperation.UnKnown", "FailedOperation", "SomethingNew.Later", "ResourceUnavailable.Other",
-            "RequestLimitExceededX", "AuthFailureX"]
+        arguments: [
+            "FailedOperation.UnKnown", "FailedOperation", "SomethingNew.Later", "ResourceUnavailable.Other",
+            "RequestLimitExceededX", "AuthFailureX",
+        ]
     )
     func unknownCodes(code: String) {
         #expect(TencentCloudError.classify(code: TencentCloudError.Code(rawValue: code)) == .retryable)
@@ -75,7 +81,10 @@ struct ErrorClassificationTests {
             .timeout, .connectionFailed, .connectionReset, .invalidResponse, .responseTooLarge, .cancelled, .transport,
         ]
         for kind in retryable {
-            #expect(TencentCloudError(kind: kind, code: .clientTransport, message: "m").category == .retryable, "\(kind)")
+            #expect(
+                TencentCloudError(kind: kind, code: .clientTransport, message: "m").category == .retryable,
+                "\(kind)"
+            )
         }
         #expect(TencentCloudError(kind: .tls, code: .clientTLS, message: "m").category == .halting)
     }

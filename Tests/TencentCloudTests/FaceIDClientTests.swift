@@ -1,9 +1,8 @@
 import EnricherJSON
 import Synchronization
+import TencentCloud
 import TestSupport
 import Testing
-
-@testable import TencentCloud
 
 /// Records the requests a scripted server received.
 final class RequestLog: Sendable {
@@ -17,7 +16,11 @@ final class TickingClock: Sendable {
     private let current: Mutex<Int64>
     init(start: Int64) { current = Mutex(start) }
     var clock: SigningClock {
-        SigningClock { [self] in current.withLock { value in defer { value += 1 }; return value } }
+        SigningClock { [self] in
+            current.withLock { value in
+                defer { value += 1 }; return value
+            }
+        }
     }
 }
 
@@ -105,7 +108,9 @@ struct FaceIDClientTests {
                 method: request.method,
                 path: request.target,
                 query: "",
-                signedHeaders: [("content-type", request.header("Content-Type") ?? ""), ("host", request.header("Host") ?? "")],
+                signedHeaders: [
+                    ("content-type", request.header("Content-Type") ?? ""), ("host", request.header("Host") ?? ""),
+                ],
                 payload: request.body
             )
             let toSign = TC3Signing.stringToSign(
@@ -138,8 +143,10 @@ struct FaceIDClientTests {
             #expect(timestamps == ["1704067199", "1704067200", "1704067201"])
             #expect(authorizations.count == 3)
             // The second attempt crossed UTC midnight: its scope is dated the new day.
-            #expect(log.all.compactMap { TC3Authorization(parsing: $0.header("Authorization") ?? "")?.date }
-                == ["2023-12-31", "2024-01-01", "2024-01-01"])
+            #expect(
+                log.all.compactMap { TC3Authorization(parsing: $0.header("Authorization") ?? "")?.date }
+                    == ["2023-12-31", "2024-01-01", "2024-01-01"]
+            )
         }
     }
 
@@ -185,7 +192,8 @@ struct FaceIDClientTests {
 
     @Test("a 5xx with a non-JSON body is a retryable HTTP status error")
     func serverErrorStatus() async throws {
-        try await LoopbackHTTPServer.withServer(handler: { _ in .text("<html>bad gateway</html>", status: 502) }) { server in
+        try await LoopbackHTTPServer.withServer(handler: { _ in .text("<html>bad gateway</html>", status: 502) }) {
+            server in
             let faceID = try client(server)
             let error = try #require(await fetchError(faceID))
             await faceID.shutdown()
@@ -255,13 +263,20 @@ struct FaceIDClientTests {
         let log = RequestLog()
         try await LoopbackHTTPServer.withServer(handler: { request in
             log.append(request)
-            return .json(#"{"Response":{"Error":{"Code":"AuthFailure.SignatureFailure","Message":"bad"},"RequestId":"r"}}"#)
+            return .json(
+                #"{"Response":{"Error":{"Code":"AuthFailure.SignatureFailure","Message":"bad"},"RequestId":"r"}}"#
+            )
         }) { server in
-            let temporary = TencentCloudCredentials(secretID: "AKIDtmp", secretKey: "very-secret", sessionToken: "tok-secret")
+            let temporary = TencentCloudCredentials(
+                secretID: "AKIDtmp",
+                secretKey: "very-secret",
+                sessionToken: "tok-secret"
+            )
             let faceID = try client(server, credentials: temporary)
             let error = try #require(await fetchError(faceID))
             await faceID.shutdown()
-            let signature = try #require(TC3Authorization(parsing: log.all.first?.header("Authorization") ?? "")).signature
+            let signature = try #require(TC3Authorization(parsing: log.all.first?.header("Authorization") ?? ""))
+                .signature
             for text in [error.description, String(reflecting: error), "\(error.message)"] {
                 #expect(!text.contains("very-secret"))
                 #expect(!text.contains("tok-secret"))

@@ -1,7 +1,6 @@
 import Foundation
+import TencentCloud
 import Testing
-
-@testable import TencentCloud
 
 /// One known-answer case from `tc3-vectors.json` (computed by Tencent's official Python SDK).
 struct TC3Vector: Decodable, Sendable, CustomTestStringConvertible {
@@ -174,10 +173,30 @@ struct TC3SigningTests {
             credentials: TencentCloudCredentials(secretID: "AKIDx", secretKey: "key"),
             service: "faceid"
         )
-        let base = signer.authorization(host: "h", contentType: "application/json", payload: Array("{}".utf8), timestamp: 1)
-        let otherBody = signer.authorization(host: "h", contentType: "application/json", payload: Array("{ }".utf8), timestamp: 1)
-        let otherHost = signer.authorization(host: "h:1", contentType: "application/json", payload: Array("{}".utf8), timestamp: 1)
-        let otherTime = signer.authorization(host: "h", contentType: "application/json", payload: Array("{}".utf8), timestamp: 2)
+        let base = signer.authorization(
+            host: "h",
+            contentType: "application/json",
+            payload: Array("{}".utf8),
+            timestamp: 1
+        )
+        let otherBody = signer.authorization(
+            host: "h",
+            contentType: "application/json",
+            payload: Array("{ }".utf8),
+            timestamp: 1
+        )
+        let otherHost = signer.authorization(
+            host: "h:1",
+            contentType: "application/json",
+            payload: Array("{}".utf8),
+            timestamp: 1
+        )
+        let otherTime = signer.authorization(
+            host: "h",
+            contentType: "application/json",
+            payload: Array("{}".utf8),
+            timestamp: 2
+        )
         #expect(Set([base, otherBody, otherHost, otherTime]).count == 4)
     }
 

@@ -54,7 +54,12 @@ public struct LoopbackHTTPReply: Sendable {
 
     /// A plain-text reply.
     public static func text(_ text: String, status: Int = 200, delay: Duration = .zero) -> LoopbackHTTPReply {
-        LoopbackHTTPReply(status: status, headers: [("Content-Type", "text/plain")], body: Array(text.utf8), delay: delay)
+        LoopbackHTTPReply(
+            status: status,
+            headers: [("Content-Type", "text/plain")],
+            body: Array(text.utf8),
+            delay: delay
+        )
     }
 
     /// Closes the connection without answering.
