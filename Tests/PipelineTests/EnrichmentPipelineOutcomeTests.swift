@@ -167,7 +167,13 @@ struct EnrichmentPipelineOutcomeTests {
     @Test("an event failing for longer than retryMaxElapsed goes to the DLQ as retries_exhausted with its last error")
     func retriesExhausted() async {
         let fetcher = FakeVerificationFetcher { _ throws(FetchFailure) in throw .resourceUnavailable }
-        let harness = PipelineHarness(fetcher: fetcher) { $0.retry.maxElapsed = .milliseconds(30) }
+        // A budget of real time generous enough that a loaded machine still fits several
+        // attempts (10-50 ms apart) before it runs out.
+        let harness = PipelineHarness(fetcher: fetcher) {
+            $0.retry.maxElapsed = .seconds(1)
+            $0.retry.base = .milliseconds(10)
+            $0.retry.cap = .milliseconds(50)
+        }
         await harness.run {
             harness.send(offset: 0, key: "k", eventId: "e0", bizToken: "DOWN-1")
             #expect(await harness.publisher.waitForRecords(1))

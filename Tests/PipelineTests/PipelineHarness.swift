@@ -23,6 +23,7 @@ struct PipelineHarness {
     let feed: AsyncStream<PipelineInput>.Continuation
 
     /// Schedules in milliseconds instead of seconds and minutes; a budget high enough not to pace.
+    /// The pending budget is long enough for several polls even on a loaded 2-core CI machine.
     static func fastConfiguration() -> PipelineConfiguration {
         PipelineConfiguration(
             maxInFlight: 64,
@@ -33,7 +34,7 @@ struct PipelineHarness {
                 maxElapsed: .seconds(20),
                 pendingInitialDelay: .milliseconds(1),
                 pendingMaximumDelay: .milliseconds(2),
-                pendingMaxElapsed: .milliseconds(40),
+                pendingMaxElapsed: .milliseconds(400),
                 haltingInitialDelay: .milliseconds(2),
                 haltingMaximumDelay: .milliseconds(8)
             ),
