@@ -173,7 +173,19 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Enricher", "KafkaClient", "Pipeline", "Simulator", "TencentCloud", "TestSupport"],
+            dependencies: [
+                "CurlHTTP",
+                "Enricher",
+                "EnricherJSON",
+                "KafkaClient",
+                "Pipeline",
+                "Simulator",
+                "TencentCloud",
+                "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]
