@@ -19,6 +19,12 @@ public struct DLQReplayer: Sendable {
         public var skipped = 0
         /// DLQ events read.
         public var read: Int { replayed + skipped }
+
+        /// A summary with these counts (tests compare against one).
+        public init(replayed: Int = 0, skipped: Int = 0) {
+            self.replayed = replayed
+            self.skipped = skipped
+        }
     }
 
     /// The two reasons the DLQ carries.
