@@ -10,7 +10,7 @@ import TestSupport
 @Suite("Operability: logs", .serialized)
 struct OperabilityLogTests {
     @Test(
-        "a full run at trace level (Intl media, malformed input, retries, a halt on a wrong key) logs JSON lines without secrets or media URLs",
+        "a full run at trace level (media URLs, Intl inline media, malformed input, retries, a halt on a wrong key) logs JSON lines without secrets or media",
         arguments: KafkaTestBackend.enabled
     )
     func logsOfAFullRunHoldNoSecrets(backend: KafkaTestBackend) async throws {
@@ -30,20 +30,27 @@ struct OperabilityLogTests {
                     let events = ["PASS-log-1", "PASS-log-2", "PASS-log-3", "FAIL1001-log", "PEND1-log"].enumerated().map {
                         TestInputEvent.valid($0.element, eventId: "log-event-\($0.offset)")
                     }
+                    // The classic action (media URLs in results), then the Intl action (inline
+                    // media) in a group of its own, over the same events.
+                    let handled: @Sendable () -> Int = { collector.messages(of: topics.output).count + collector.messages(of: topics.dlq).count }
+                    try await withEnricher(cluster: cluster, simulator: simulator, topics: topics, logger: logger) { _ in
+                        _ = try await produce(events + [.malformed("log-malformed")], to: topics.input, on: cluster)
+                        let done = await Poll.until(timeout: .seconds(30)) { handled() >= events.count + 1 }
+                        #expect(done, "not every event was enriched or dead-lettered")
+                    }
                     try await withEnricher(
                         cluster: cluster,
                         simulator: simulator,
                         topics: topics,
+                        group: KafkaTestCluster.uniqueName("opsint-logs-intl"),
                         action: .getWebVerificationResultIntl,
                         logger: logger
                     ) { _ in
-                        _ = try await produce(events + [.malformed("log-malformed")], to: topics.input, on: cluster)
-                        let done = await Poll.until(timeout: .seconds(30)) {
-                            collector.messages(of: topics.output).count + collector.messages(of: topics.dlq).count >= events.count + 1
-                        }
-                        #expect(done, "not every event was enriched or dead-lettered")
+                        let done = await Poll.until(timeout: .seconds(30)) { handled() >= 2 * (events.count + 1) }
+                        #expect(done, "not every event was enriched or dead-lettered by the Intl run")
                     }
                     #expect(simulator.counters.faultsInjected.values.reduce(0, +) > 0, "no retries happened")
+                    #expect(simulator.counters.requestsByAction["GetWebVerificationResultIntl", default: 0] > 0)
 
                     // A second instance whose secret key is wrong: every call fails authentication,
                     // the service halts, and says so.
@@ -71,8 +78,11 @@ struct OperabilityLogTests {
         }
 
         let lines = capture.lines
-        let mediaURLs = Self.urls(in: outputs.compactMap { $0.json?["data"]?["result"] })
-        #expect(!mediaURLs.isEmpty, "the Intl results carried no media URLs to look for")
+        Attachment.record(lines.joined(separator: "\n"), named: "service-log.jsonl")
+        let results = outputs.compactMap { $0.json?["data"]?["result"] }
+        let mediaURLs = Self.urls(in: results)
+        #expect(mediaURLs.count >= 4, "the results carried no media URLs to look for")
+        #expect(results.contains { $0["VideoBase64"]?["md5"] != nil }, "no Intl result with inline media")
         #expect(lines.count > 20)
 
         let forbidden = [OperabilityAccount.secretKey, OperabilityAccount.wrongKey, OperabilityAccount.sessionToken, "TC3-HMAC-SHA256", "Signature="]
@@ -82,6 +92,7 @@ struct OperabilityLogTests {
                 #expect(!line.contains(secret), "a log line holds \(secret.prefix(12))…: \(line.prefix(300))")
             }
             #expect(!line.contains(/[0-9a-fA-F]{64}/), "a log line holds a 64-hex value (a signature?): \(line.prefix(300))")
+            #expect(!line.contains(/[A-Za-z0-9+\/]{200,}/), "a log line holds a long base64 run (inline media?): \(line.prefix(300))")
         }
 
         // Every line is one JSON object with timestamp, level and message; the data is metadata.
