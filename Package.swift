@@ -129,6 +129,11 @@ let package = Package(
                 "Pipeline",
                 "Simulator",
                 "TencentCloud",
+                // The end-to-end harness runs EnrichmentService instances in-process.
+                "Enricher",
+                "EnricherJSON",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
