@@ -34,9 +34,9 @@ struct OperabilityBacklog: Sendable {
             "PASS-\(tag)-1", "PASS-\(tag)-2", "PASS-\(tag)-3", "FAIL1001-\(tag)", "PEND1-\(tag)", "PENDX-\(tag)",
             "EXPD-\(tag)", "ILLG-\(tag)",
         ]
-        let valid = scripted.enumerated().map { TestInputEvent.valid($0.element, eventId: "\(tag)-event-\($0.offset)") }
+        let valid = scripted.enumerated().map { OperabilityInput.event($0.element, eventId: "\(tag)-event-\($0.offset)") }
         backlog.inputs = valid
-        backlog.deliveries += try await produce(valid + [.malformed("\(tag)-malformed")], to: topics.input, on: cluster)
+        backlog.deliveries += try await produce(valid, malformed: ["\(tag)-malformed"], to: topics.input, on: cluster)
         guard await collector.waitFor(valid.count, on: topics.output),
             await collector.waitFor(1, on: topics.dlq)
         else {
@@ -46,7 +46,7 @@ struct OperabilityBacklog: Sendable {
         }
 
         simulator.setFaultProbability(1.0, for: .internalError)
-        let doomed = TestInputEvent.valid("PASS-\(tag)-doomed", eventId: "\(tag)-event-doomed")
+        let doomed = OperabilityInput.event("PASS-\(tag)-doomed", eventId: "\(tag)-event-doomed")
         backlog.inputs.append(doomed)
         backlog.deliveries += try await produce([doomed], to: topics.input, on: cluster)
         let exhausted = await collector.waitFor(2, on: topics.dlq)

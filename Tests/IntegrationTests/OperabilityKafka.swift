@@ -3,52 +3,54 @@ import KafkaClient
 import Synchronization
 import TestSupport
 
-/// An input event as the tests produce it: the JSON the contract describes, keyed by its bizToken.
-struct TestInputEvent: Sendable {
-    let eventId: String
-    let bizToken: String
-    /// The exact value bytes (a malformed event carries arbitrary bytes).
-    let value: [UInt8]
-    let key: [UInt8]
-
-    /// A valid event for `bizToken`, with metadata so the pass-through is exercised.
-    static func valid(_ bizToken: String, eventId: String) -> TestInputEvent {
-        let json = JSONValue.object([
-            (key: "eventId", value: .string(eventId)),
-            (key: "bizToken", value: .string(bizToken)),
-            (key: "region", value: .string("ap-singapore")),
-            (key: "occurredAt", value: .string("2026-11-24T10:00:00Z")),
-            (key: "metadata", value: .object([(key: "applicantId", value: .string("A-\(eventId)")), (key: "channel", value: .string("web"))])),
-        ])
-        return TestInputEvent(eventId: eventId, bizToken: bizToken, value: json.serializedBytes, key: Array(bizToken.utf8))
+/// The input records the operability tests produce: the shared harness's ``TestInputEvent``s with
+/// a region and metadata (so the pass-through is exercised), and malformed values.
+enum OperabilityInput {
+    /// A valid event for exactly `bizToken` (the simulator scripts its answer from the prefix).
+    static func event(_ bizToken: String, eventId: String) -> TestInputEvent {
+        TestInputEvent(
+            eventId: eventId,
+            bizToken: bizToken,
+            key: bizToken,
+            region: "ap-singapore",
+            metadata: .object([(key: "applicantId", value: .string("A-\(eventId)")), (key: "channel", value: .string("web"))])
+        )
     }
 
     /// A value that is not JSON: the service dead-letters it as `malformed`.
-    static func malformed(_ id: String) -> TestInputEvent {
-        TestInputEvent(eventId: id, bizToken: "", value: Array("not json {\(id)".utf8), key: Array("malformed-\(id)".utf8))
-    }
+    static func malformedValue(_ id: String) -> [UInt8] { Array("not json {\(id)".utf8) }
+
+    /// A W3C trace header every produced record carries, to show headers survive the DLQ and replay.
+    static let traceparent = KafkaHeader(key: "traceparent", string: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
 }
 
-/// Produces events and returns where each landed.
-func produce(_ events: [TestInputEvent], to topic: String, on cluster: KafkaTestCluster) async throws -> [KafkaDeliveryReport] {
-    let producer = try KafkaProducer(configuration: cluster.producerConfiguration(), logger: cluster.logger)
+/// Produces `events`, then one malformed record per `malformed` id, to `topic`; returns where each landed.
+func produce(
+    _ events: [TestInputEvent],
+    malformed: [String] = [],
+    to topic: String,
+    on cluster: KafkaTestCluster
+) async throws -> [KafkaDeliveryReport] {
+    let producer = try TestEventProducer(cluster: cluster, topic: topic)
     var reports: [KafkaDeliveryReport] = []
     do {
         for event in events {
+            reports.append(try await producer.send(event, headers: [OperabilityInput.traceparent]))
+        }
+        for id in malformed {
             reports.append(
-                try await producer.send(
-                    topic: topic,
-                    key: event.key,
-                    value: event.value,
-                    headers: [KafkaHeader(key: "traceparent", string: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")]
+                try await producer.sendRaw(
+                    key: Array("malformed-\(id)".utf8),
+                    value: OperabilityInput.malformedValue(id),
+                    headers: [OperabilityInput.traceparent]
                 )
             )
         }
     } catch {
-        await producer.shutdown(timeout: .seconds(5))
+        await producer.shutdown()
         throw error
     }
-    await producer.shutdown(timeout: .seconds(5))
+    await producer.shutdown()
     return reports
 }
 

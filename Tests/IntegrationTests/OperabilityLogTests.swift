@@ -28,13 +28,13 @@ struct OperabilityLogTests {
             return try await withSimulator(simulatorConfiguration) { simulator in
                 try await RecordCollector.collecting([topics.output, topics.dlq], on: cluster) { collector in
                     let events = ["PASS-log-1", "PASS-log-2", "PASS-log-3", "FAIL1001-log", "PEND1-log"].enumerated().map {
-                        TestInputEvent.valid($0.element, eventId: "log-event-\($0.offset)")
+                        OperabilityInput.event($0.element, eventId: "log-event-\($0.offset)")
                     }
                     // The classic action (media URLs in results), then the Intl action (inline
                     // media) in a group of its own, over the same events.
                     let handled: @Sendable () -> Int = { collector.messages(of: topics.output).count + collector.messages(of: topics.dlq).count }
                     try await withEnricher(cluster: cluster, simulator: simulator, topics: topics, logger: logger) { _ in
-                        _ = try await produce(events + [.malformed("log-malformed")], to: topics.input, on: cluster)
+                        _ = try await produce(events, malformed: ["log-malformed"], to: topics.input, on: cluster)
                         let done = await Poll.until(timeout: .seconds(30)) { handled() >= events.count + 1 }
                         #expect(done, "not every event was enriched or dead-lettered")
                     }

@@ -169,7 +169,7 @@ struct OperabilityMetricsTests {
     ) async throws {
         let topics = enricher.topics
         simulator.setFaultProbability(1.0, for: .inArrears)
-        let held = (0..<4).map { TestInputEvent.valid("PASS-held-\($0)", eventId: "held-\($0)") }
+        let held = (0..<4).map { OperabilityInput.event("PASS-held-\($0)", eventId: "held-\($0)") }
         backlog.deliveries += try await produce(held, to: topics.input, on: cluster)
 
         let halted = await Poll.until(timeout: .seconds(20)) { enricher.health.current.haltingCode != nil }
@@ -180,18 +180,16 @@ struct OperabilityMetricsTests {
         #expect(try await enricher.get("/healthz").status == 200, "a halted instance is alive: restarting it fixes nothing")
 
         let high = backlog.highWatermarks(topic: topics.input)
-        let reader = try KafkaConsumer(configuration: cluster.consumerConfiguration(group: topics.group), logger: cluster.logger)
         var agreed = false
         var last = ""
         for _ in 0..<60 where !agreed {
             let scrape = try await enricher.scrape()
-            let partitions = (0..<Int32(3)).map { TopicPartition(topic: topics.input, partition: $0) }
-            let committed = try await reader.committedOffsets(for: partitions, timeout: .seconds(5))
+            let committed = try await cluster.committedOffsets(group: topics.group, topic: topics.input, partitions: 3)
             var fromKafka: [Int32: Double] = [:]
             var scraped: [Int32: Double] = [:]
-            for tp in partitions {
-                fromKafka[tp.partition] = Double((high[tp.partition] ?? 0) - (committed[tp] ?? 0))
-                scraped[tp.partition] = scrape.value("faceid_enricher_consumer_lag", ["topic": topics.input, "partition": "\(tp.partition)"])
+            for partition in Int32(0)..<3 {
+                fromKafka[partition] = Double((high[partition] ?? 0) - (committed[partition] ?? 0))
+                scraped[partition] = scrape.value("faceid_enricher_consumer_lag", ["topic": topics.input, "partition": "\(partition)"])
             }
             last = "scraped \(scraped.sorted { $0.key < $1.key }), high − committed \(fromKafka.sorted { $0.key < $1.key })"
             agreed = scraped == fromKafka && fromKafka.values.reduce(0, +) == Double(held.count)
@@ -212,7 +210,6 @@ struct OperabilityMetricsTests {
         }
         #expect(recovered, "lag, halted and ready did not recover")
         #expect(try await enricher.get("/readyz").status == 200)
-        await reader.close()
     }
 }
 

@@ -29,8 +29,8 @@ struct ReplayEndToEndTests {
             return try await withSimulator(simulatorConfiguration) { simulator in
                 try await RecordCollector.collecting([topics.input, topics.output, topics.dlq], on: cluster) { collector in
                     try await withEnricher(cluster: cluster, simulator: simulator, topics: topics) { _ in
-                        let events = (0..<count).map { TestInputEvent.valid("PASS-\(tag)-\($0)", eventId: "\(tag)-event-\($0)") }
-                        _ = try await produce(events + [.malformed("\(tag)-malformed")], to: topics.input, on: cluster)
+                        let events = (0..<count).map { OperabilityInput.event("PASS-\(tag)-\($0)", eventId: "\(tag)-event-\($0)") }
+                        _ = try await produce(events, malformed: ["\(tag)-malformed"], to: topics.input, on: cluster)
                         guard await collector.waitFor(count + 1, on: topics.dlq) else {
                             throw HarnessError("only \(collector.messages(of: topics.dlq).count) of \(count + 1) events were dead-lettered")
                         }
@@ -73,7 +73,7 @@ struct ReplayEndToEndTests {
             let replayed = collector.messages(of: topics.input).suffix(3)
             for record in replayed {
                 let original = try #require(events.first { $0.value == record.value })
-                #expect(record.key == original.key)
+                #expect(record.key == original.keyBytes)
                 #expect(record.headers.map(\.key) == ["traceparent"])
             }
 
