@@ -54,7 +54,7 @@ struct OperabilityMetricsTests {
                         )
                         #expect(backlog.statusCounts == OperabilityBacklog.expectedStatuses)
                         #expect(backlog.reasonCounts == OperabilityBacklog.expectedReasons)
-                        try await checkScrape(enricher, backlog: backlog, simulator: simulator)
+                        try await checkScrape(enricher, backlog: backlog, cluster: cluster, simulator: simulator)
                         try await checkLagAndHalt(enricher, backlog: &backlog, cluster: cluster, simulator: simulator, collector: collector)
                     }
                 }
@@ -73,14 +73,25 @@ struct OperabilityMetricsTests {
     }
 
     /// Every family present with its type and labels, and values that match what the run did.
-    func checkScrape(_ enricher: EnricherUnderTest, backlog: OperabilityBacklog, simulator: FaceIDSimulator) async throws {
-        // The status reporter publishes lag and readiness once a second; wait for its first pass
-        // over the finished backlog.
+    func checkScrape(
+        _ enricher: EnricherUnderTest,
+        backlog: OperabilityBacklog,
+        cluster: KafkaTestCluster,
+        simulator: FaceIDSimulator
+    ) async throws {
+        // The status reporter publishes lag and readiness once a second from statistics librdkafka
+        // refreshes once a second, after commits every 500 ms: wait for a pass over the finished,
+        // fully committed backlog.
+        func settled(_ scrape: PrometheusScrape) -> Bool {
+            let lag = scrape.samples("faceid_enricher_consumer_lag")
+            return lag.count == 3 && lag.allSatisfy { $0.value == 0 } && scrape.value("faceid_enricher_ready") == 1
+        }
         var scrape = try await enricher.scrape()
-        for _ in 0..<50 where scrape.samples("faceid_enricher_consumer_lag").count < 3 || scrape.value("faceid_enricher_ready") != 1 {
+        for _ in 0..<50 where !settled(scrape) {
             try await Task.sleep(for: .milliseconds(200))
             scrape = try await enricher.scrape()
         }
+        #expect(settled(scrape), "lag did not settle at 0 on all three partitions: \(scrape.samples("faceid_enricher_consumer_lag"))")
 
         for (name, expected) in Self.expectedFamilies {
             #expect(scrape.types[name] == expected.type, "\(name): TYPE \(scrape.types[name] ?? "missing")")
@@ -133,9 +144,12 @@ struct OperabilityMetricsTests {
         #expect(endToEndSum > 0 && endToEndSum / max(endToEndCount, 1) < 60)
         #expect(scrape.bucketBounds(MetricNames.endToEndLatency) == OperationsMetrics.endToEndLatencyBuckets.map(\.seconds))
 
-        // Lag is per assigned partition of the input topic.
-        for partition in 0..<3 {
-            #expect(scrape.value("faceid_enricher_consumer_lag", ["topic": enricher.topics.input, "partition": "\(partition)"]) != nil)
+        // Lag is per assigned partition of the input topic; 0 agrees with Kafka: everything produced is committed.
+        let committed = try await cluster.committedOffsets(group: enricher.topics.group, topic: enricher.topics.input, partitions: 3)
+        let high = backlog.highWatermarks(topic: enricher.topics.input)
+        for partition in Int32(0)..<3 {
+            let lag = scrape.value("faceid_enricher_consumer_lag", ["topic": enricher.topics.input, "partition": "\(partition)"])
+            #expect(lag == Double((high[partition] ?? 0) - (committed[partition] ?? 0)), "partition \(partition)")
         }
 
         Attachment.record(scrape.text, named: "metrics.txt")
