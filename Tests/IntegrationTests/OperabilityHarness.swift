@@ -159,10 +159,8 @@ func withEnricher<T: Sendable>(
 
     return try await withThrowingTaskGroup(of: Void.self, returning: T.self) { group in
         group.addTask { try await serverGroup.run() }
-        func stop(serviceStarted: Bool) async {
-            if serviceStarted { await serviceGroup.triggerGracefulShutdown() }
-            await serverGroup.triggerGracefulShutdown()
-        }
+        var isServiceStarted = false
+        let outcome: Result<T, any Error>
         do {
             guard await Poll.until(timeout: .seconds(10), { portBox.port != nil }), let port = portBox.port else {
                 throw HarnessError("the operations server did not start")
@@ -170,26 +168,28 @@ func withEnricher<T: Sendable>(
             let running = EnricherUnderTest(topics: topics, health: health, port: port, http: http)
             try await beforeService(running)
             group.addTask { try await serviceGroup.run() }
-            let result: T
-            do {
-                result = try await body(running)
-            } catch {
-                await stop(serviceStarted: true)
-                try? await group.waitForAll()
-                await http.shutdown()
-                throw error
-            }
-            await serviceGroup.triggerGracefulShutdown()
-            await serverGroup.triggerGracefulShutdown()
-            try await group.waitForAll()
-            await http.shutdown()
-            return result
+            isServiceStarted = true
+            outcome = .success(try await body(running))
         } catch {
-            await stop(serviceStarted: false)
-            try? await group.waitForAll()
-            await http.shutdown()
-            throw error
+            outcome = .failure(error)
         }
+        // The service drains first while the operations server still answers, as in the executable.
+        if isServiceStarted {
+            await serviceGroup.triggerGracefulShutdown()
+            _ = await Poll.until(timeout: .seconds(30)) { !health.current.isLoopRunning }
+        }
+        await serverGroup.triggerGracefulShutdown()
+        let stopped: Result<Void, any Error>
+        do {
+            try await group.waitForAll()
+            stopped = .success(())
+        } catch {
+            stopped = .failure(error)
+        }
+        await http.shutdown()
+        let value = try outcome.get()
+        try stopped.get()
+        return value
     }
 }
 
