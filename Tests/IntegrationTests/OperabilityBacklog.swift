@@ -34,7 +34,9 @@ struct OperabilityBacklog: Sendable {
             "PASS-\(tag)-1", "PASS-\(tag)-2", "PASS-\(tag)-3", "FAIL1001-\(tag)", "PEND1-\(tag)", "PENDX-\(tag)",
             "EXPD-\(tag)", "ILLG-\(tag)",
         ]
-        let valid = scripted.enumerated().map { OperabilityInput.event($0.element, eventId: "\(tag)-event-\($0.offset)") }
+        let valid = scripted.enumerated().map {
+            OperabilityInput.event($0.element, eventId: "\(tag)-event-\($0.offset)")
+        }
         backlog.inputs = valid
         backlog.deliveries += try await produce(valid, malformed: ["\(tag)-malformed"], to: topics.input, on: cluster)
         guard await collector.waitFor(valid.count, on: topics.output),

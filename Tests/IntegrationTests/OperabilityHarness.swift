@@ -22,7 +22,9 @@ struct EnricherUnderTest: Sendable {
 
     /// `GET path` on the operations server: status and body text.
     func get(_ path: String) async throws -> (status: Int, body: String) {
-        let response = try await http.execute(HTTPRequest(method: .get, url: "http://127.0.0.1:\(port)\(path)", timeout: .seconds(5)))
+        let response = try await http.execute(
+            HTTPRequest(method: .get, url: "http://127.0.0.1:\(port)\(path)", timeout: .seconds(5))
+        )
         return (response.status, String(decoding: response.body, as: UTF8.self))
     }
 

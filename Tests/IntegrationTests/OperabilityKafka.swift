@@ -13,7 +13,9 @@ enum OperabilityInput {
             bizToken: bizToken,
             key: bizToken,
             region: "ap-singapore",
-            metadata: .object([(key: "applicantId", value: .string("A-\(eventId)")), (key: "channel", value: .string("web"))])
+            metadata: .object([
+                (key: "applicantId", value: .string("A-\(eventId)")), (key: "channel", value: .string("web")),
+            ])
         )
     }
 
@@ -21,7 +23,10 @@ enum OperabilityInput {
     static func malformedValue(_ id: String) -> [UInt8] { Array("not json {\(id)".utf8) }
 
     /// A W3C trace header every produced record carries, to show headers survive the DLQ and replay.
-    static let traceparent = KafkaHeader(key: "traceparent", string: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+    static let traceparent = KafkaHeader(
+        key: "traceparent",
+        string: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    )
 }
 
 /// Produces `events`, then one malformed record per `malformed` id, to `topic`; returns where each landed.

@@ -2,8 +2,8 @@ import Enricher
 import EnricherJSON
 import KafkaClient
 import Simulator
-import Testing
 import TestSupport
+import Testing
 
 /// What the service writes to its logs, read back from a whole run at trace level: JSON lines with
 /// the documented members, and never a secret key, signature, session token or media URL.
@@ -27,13 +27,17 @@ struct OperabilityLogTests {
             )
             return try await withSimulator(simulatorConfiguration) { simulator in
                 try await RecordCollector.collecting([topics.output, topics.dlq], on: cluster) { collector in
-                    let events = ["PASS-log-1", "PASS-log-2", "PASS-log-3", "FAIL1001-log", "PEND1-log"].enumerated().map {
-                        OperabilityInput.event($0.element, eventId: "log-event-\($0.offset)")
-                    }
+                    let events = ["PASS-log-1", "PASS-log-2", "PASS-log-3", "FAIL1001-log", "PEND1-log"].enumerated()
+                        .map {
+                            OperabilityInput.event($0.element, eventId: "log-event-\($0.offset)")
+                        }
                     // The classic action (media URLs in results), then the Intl action (inline
                     // media) in a group of its own, over the same events.
-                    let handled: @Sendable () -> Int = { collector.messages(of: topics.output).count + collector.messages(of: topics.dlq).count }
-                    try await withEnricher(cluster: cluster, simulator: simulator, topics: topics, logger: logger) { _ in
+                    let handled: @Sendable () -> Int = {
+                        collector.messages(of: topics.output).count + collector.messages(of: topics.dlq).count
+                    }
+                    try await withEnricher(cluster: cluster, simulator: simulator, topics: topics, logger: logger) {
+                        _ in
                         _ = try await produce(events, malformed: ["log-malformed"], to: topics.input, on: cluster)
                         let done = await Poll.until(timeout: .seconds(30)) { handled() >= events.count + 1 }
                         #expect(done, "not every event was enriched or dead-lettered")
@@ -62,7 +66,9 @@ struct OperabilityLogTests {
                         secretKey: OperabilityAccount.wrongKey,
                         logger: logger
                     ) { enricher in
-                        let halted = await Poll.until(timeout: .seconds(30)) { enricher.health.current.haltingCode != nil }
+                        let halted = await Poll.until(timeout: .seconds(30)) {
+                            enricher.health.current.haltingCode != nil
+                        }
                         #expect(halted, "a wrong secret key did not halt the service")
                         let ready = try await enricher.get("/readyz")
                         #expect(ready.status == 503)
@@ -85,42 +91,77 @@ struct OperabilityLogTests {
         #expect(results.contains { $0["VideoBase64"]?["md5"] != nil }, "no Intl result with inline media")
         #expect(lines.count > 20)
 
-        let forbidden = [OperabilityAccount.secretKey, OperabilityAccount.wrongKey, OperabilityAccount.sessionToken, "TC3-HMAC-SHA256", "Signature="]
+        let forbidden =
+            [
+                OperabilityAccount.secretKey, OperabilityAccount.wrongKey, OperabilityAccount.sessionToken,
+                "TC3-HMAC-SHA256", "Signature=",
+            ]
             + mediaURLs
         for line in lines {
             for secret in forbidden {
                 #expect(!line.contains(secret), "a log line holds \(secret.prefix(12))…: \(line.prefix(300))")
             }
-            #expect(!line.contains(/[0-9a-fA-F]{64}/), "a log line holds a 64-hex value (a signature?): \(line.prefix(300))")
-            #expect(!line.contains(/[A-Za-z0-9+\/]{200,}/), "a log line holds a long base64 run (inline media?): \(line.prefix(300))")
+            #expect(
+                !line.contains(/[0-9a-fA-F]{64}/),
+                "a log line holds a 64-hex value (a signature?): \(line.prefix(300))"
+            )
+            #expect(
+                !line.contains(/[A-Za-z0-9+\/]{200,}/),
+                "a log line holds a long base64 run (inline media?): \(line.prefix(300))"
+            )
         }
 
         // Every line is one JSON object with timestamp, level and message; the data is metadata.
         let parsed = lines.compactMap { try? JSONValue(parsing: $0) }
-        #expect(parsed.count == lines.count, "lines that are not JSON: \(lines.filter { (try? JSONValue(parsing: $0)) == nil }.prefix(3))")
+        #expect(
+            parsed.count == lines.count,
+            "lines that are not JSON: \(lines.filter { (try? JSONValue(parsing: $0)) == nil }.prefix(3))"
+        )
         for object in parsed {
             #expect(object["timestamp"]?.stringValue?.contains(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) == true)
             #expect(object["level"]?.stringValue != nil)
             #expect(object["message"]?.stringValue?.isEmpty == false)
         }
-        #expect(parsed.contains { $0["level"]?.stringValue == "trace" || $0["level"]?.stringValue == "debug" }, "captured at trace level")
         #expect(
-            parsed.contains { o in ["kafka.topic", "kafka.partition", "kafka.offset", "event.id"].allSatisfy { o[$0] != nil } },
+            parsed.contains { $0["level"]?.stringValue == "trace" || $0["level"]?.stringValue == "debug" },
+            "captured at trace level"
+        )
+        #expect(
+            parsed.contains { o in
+                ["kafka.topic", "kafka.partition", "kafka.offset", "event.id"].allSatisfy { o[$0] != nil }
+            },
             "no line names an event by topic, partition, offset and event id"
         )
-        #expect(parsed.contains { $0["tencentcloud.error.code"]?.stringValue?.hasPrefix("AuthFailure") == true }, "the halt's code is not logged")
-        #expect(parsed.contains { $0["level"]?.stringValue == "error" && $0["message"]?.stringValue?.contains("progress stopped") == true })
+        #expect(
+            parsed.contains { $0["tencentcloud.error.code"]?.stringValue?.hasPrefix("AuthFailure") == true },
+            "the halt's code is not logged"
+        )
+        #expect(
+            parsed.contains {
+                $0["level"]?.stringValue == "error" && $0["message"]?.stringValue?.contains("progress stopped") == true
+            }
+        )
     }
 
     @Test("the log format is text on a terminal and JSON otherwise; --log-format and LOG_FORMAT choose")
     func logFormatResolution() throws {
         let none = RunOptions()
-        #expect(try EnricherConfiguration.resolve(none, environment: [:], standardErrorIsTerminal: true).logFormat == .text)
-        #expect(try EnricherConfiguration.resolve(none, environment: [:], standardErrorIsTerminal: false).logFormat == .json)
-        #expect(try EnricherConfiguration.resolve(none, environment: ["LOG_FORMAT": "json"], standardErrorIsTerminal: true).logFormat == .json)
+        #expect(
+            try EnricherConfiguration.resolve(none, environment: [:], standardErrorIsTerminal: true).logFormat == .text
+        )
+        #expect(
+            try EnricherConfiguration.resolve(none, environment: [:], standardErrorIsTerminal: false).logFormat == .json
+        )
+        #expect(
+            try EnricherConfiguration.resolve(none, environment: ["LOG_FORMAT": "json"], standardErrorIsTerminal: true)
+                .logFormat == .json
+        )
         var flag = RunOptions()
         flag.logFormat = "text"
-        #expect(try EnricherConfiguration.resolve(flag, environment: ["LOG_FORMAT": "json"], standardErrorIsTerminal: false).logFormat == .text)
+        #expect(
+            try EnricherConfiguration.resolve(flag, environment: ["LOG_FORMAT": "json"], standardErrorIsTerminal: false)
+                .logFormat == .text
+        )
         flag.logFormat = "xml"
         #expect(throws: ConfigurationError.self) {
             try EnricherConfiguration.resolve(flag, environment: [:], standardErrorIsTerminal: false)
@@ -133,7 +174,10 @@ struct OperabilityLogTests {
         let logger = capture.logger(label: "faceid-enricher")
         logger.warning(
             "event dead-lettered",
-            metadata: ["kafka.topic": "in", "kafka.partition": "3", "kafka.offset": "1841", "event.id": "e-1", "tencentcloud.error.code": "InternalError"]
+            metadata: [
+                "kafka.topic": "in", "kafka.partition": "3", "kafka.offset": "1841", "event.id": "e-1",
+                "tencentcloud.error.code": "InternalError",
+            ]
         )
         let line = try #require(capture.lines.first)
         let object = try JSONValue(parsing: line)

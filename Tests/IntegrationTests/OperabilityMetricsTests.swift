@@ -3,8 +3,8 @@ import Foundation
 import KafkaClient
 import Pipeline
 import Simulator
-import Testing
 import TestSupport
+import Testing
 
 /// `/metrics`, `/healthz` and `/readyz` of a real run: the service over a backlog on Kafka and the
 /// FaceID simulator, scraped over HTTP from the operations server the executable would start.
@@ -35,7 +35,8 @@ struct OperabilityMetricsTests {
         try await backend.withCluster { cluster in
             let topics = OperabilityTopics("opsint-metrics")
             try await topics.create(on: cluster, partitions: 3)
-            try await withSimulator(SimulatorConfiguration(secrets: OperabilityAccount.simulatorSecrets, rateLimit: 0)) { simulator in
+            try await withSimulator(SimulatorConfiguration(secrets: OperabilityAccount.simulatorSecrets, rateLimit: 0))
+            { simulator in
                 try await RecordCollector.collecting([topics.output, topics.dlq], on: cluster) { collector in
                     try await withEnricher(
                         cluster: cluster,
@@ -50,12 +51,22 @@ struct OperabilityMetricsTests {
                     ) { enricher in
                         try await checkJoinedAndHealthy(enricher)
                         var backlog = try await OperabilityBacklog.run(
-                            tag: "m", topics: topics, cluster: cluster, simulator: simulator, collector: collector
+                            tag: "m",
+                            topics: topics,
+                            cluster: cluster,
+                            simulator: simulator,
+                            collector: collector
                         )
                         #expect(backlog.statusCounts == OperabilityBacklog.expectedStatuses)
                         #expect(backlog.reasonCounts == OperabilityBacklog.expectedReasons)
                         try await checkScrape(enricher, backlog: backlog, cluster: cluster, simulator: simulator)
-                        try await checkLagAndHalt(enricher, backlog: &backlog, cluster: cluster, simulator: simulator, collector: collector)
+                        try await checkLagAndHalt(
+                            enricher,
+                            backlog: &backlog,
+                            cluster: cluster,
+                            simulator: simulator,
+                            collector: collector
+                        )
                     }
                 }
             }
@@ -91,7 +102,10 @@ struct OperabilityMetricsTests {
             try await Task.sleep(for: .milliseconds(200))
             scrape = try await enricher.scrape()
         }
-        #expect(settled(scrape), "lag did not settle at 0 on all three partitions: \(scrape.samples("faceid_enricher_consumer_lag"))")
+        #expect(
+            settled(scrape),
+            "lag did not settle at 0 on all three partitions: \(scrape.samples("faceid_enricher_consumer_lag"))"
+        )
 
         for (name, expected) in Self.expectedFamilies {
             #expect(scrape.types[name] == expected.type, "\(name): TYPE \(scrape.types[name] ?? "missing")")
@@ -104,13 +118,22 @@ struct OperabilityMetricsTests {
             #expect(name.hasPrefix("faceid_enricher_"))
         }
         let ours = Set(scrape.types.keys.filter { $0.hasPrefix("faceid_enricher_") })
-        #expect(ours == Set(Self.expectedFamilies.keys), "unexpected families: \(ours.subtracting(Self.expectedFamilies.keys).sorted())")
+        #expect(
+            ours == Set(Self.expectedFamilies.keys),
+            "unexpected families: \(ours.subtracting(Self.expectedFamilies.keys).sorted())"
+        )
 
         for (status, count) in OperabilityBacklog.expectedStatuses {
-            #expect(scrape.value(MetricNames.events, ["status": status]) == Double(count), "events_total{status=\(status)}")
+            #expect(
+                scrape.value(MetricNames.events, ["status": status]) == Double(count),
+                "events_total{status=\(status)}"
+            )
         }
         for (reason, count) in OperabilityBacklog.expectedReasons {
-            #expect(scrape.value(MetricNames.deadLetterEvents, ["reason": reason]) == Double(count), "dlq_events_total{reason=\(reason)}")
+            #expect(
+                scrape.value(MetricNames.deadLetterEvents, ["reason": reason]) == Double(count),
+                "dlq_events_total{reason=\(reason)}"
+            )
         }
 
         // API calls by code add up to what the simulator answered.
@@ -120,7 +143,9 @@ struct OperabilityMetricsTests {
         #expect(scrape.value(MetricNames.apiCalls, ["code": "pending"]) ?? 0 >= 2)
         #expect(scrape.value(MetricNames.apiCalls, ["code": "InvalidParameterValue.BizTokenExpired"]) == 1)
         #expect(scrape.value(MetricNames.apiCalls, ["code": "InvalidParameterValue.BizTokenIllegal"]) == 1)
-        #expect(scrape.value(MetricNames.apiCalls, ["code": "InternalError"]) == Double(counters.count(of: "InternalError")))
+        #expect(
+            scrape.value(MetricNames.apiCalls, ["code": "InternalError"]) == Double(counters.count(of: "InternalError"))
+        )
         #expect(scrape.value(MetricNames.retries, ["reason": "retryable"]) ?? 0 >= 1)
         #expect(scrape.value(MetricNames.retries, ["reason": "pending"]) ?? 0 >= 2)
 
@@ -136,19 +161,31 @@ struct OperabilityMetricsTests {
         #expect(apiCount == Double(counters.totalRequests))
         let apiSum = scrape.value(MetricNames.apiRequestDuration + "_sum") ?? .infinity
         #expect(apiSum > 0 && apiSum / max(apiCount, 1) < 1, "loopback calls take milliseconds: the sum is in seconds")
-        #expect(scrape.bucketBounds(MetricNames.apiRequestDuration) == OperationsMetrics.apiRequestDurationBuckets.map(\.seconds))
+        #expect(
+            scrape.bucketBounds(MetricNames.apiRequestDuration)
+                == OperationsMetrics.apiRequestDurationBuckets.map(\.seconds)
+        )
         #expect(scrape.value(MetricNames.apiRequestDuration + "_bucket", ["le": "+Inf"]) == apiCount)
         let endToEndCount = scrape.value(MetricNames.endToEndLatency + "_count") ?? 0
         #expect(endToEndCount == Double(backlog.outputs.count), "one observation per output event")
         let endToEndSum = scrape.value(MetricNames.endToEndLatency + "_sum") ?? .infinity
         #expect(endToEndSum > 0 && endToEndSum / max(endToEndCount, 1) < 60)
-        #expect(scrape.bucketBounds(MetricNames.endToEndLatency) == OperationsMetrics.endToEndLatencyBuckets.map(\.seconds))
+        #expect(
+            scrape.bucketBounds(MetricNames.endToEndLatency) == OperationsMetrics.endToEndLatencyBuckets.map(\.seconds)
+        )
 
         // Lag is per assigned partition of the input topic; 0 agrees with Kafka: everything produced is committed.
-        let committed = try await cluster.committedOffsets(group: enricher.topics.group, topic: enricher.topics.input, partitions: 3)
+        let committed = try await cluster.committedOffsets(
+            group: enricher.topics.group,
+            topic: enricher.topics.input,
+            partitions: 3
+        )
         let high = backlog.highWatermarks(topic: enricher.topics.input)
         for partition in Int32(0)..<3 {
-            let lag = scrape.value("faceid_enricher_consumer_lag", ["topic": enricher.topics.input, "partition": "\(partition)"])
+            let lag = scrape.value(
+                "faceid_enricher_consumer_lag",
+                ["topic": enricher.topics.input, "partition": "\(partition)"]
+            )
             #expect(lag == Double((high[partition] ?? 0) - (committed[partition] ?? 0)), "partition \(partition)")
         }
 
@@ -163,11 +200,16 @@ struct OperabilityMetricsTests {
             print("skipped check_deploy.py --metrics-scrape: python3 with PyYAML is missing")
             return
         }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("opsint-metrics-\(UUID().uuidString).txt")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "opsint-metrics-\(UUID().uuidString).txt"
+        )
         try scrape.text.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         let script = OperabilitySchemaTests.repositoryRoot.appendingPathComponent("Tests/deploy/check_deploy.py").path
-        let result = try OperabilitySchemaTests.runProcess("/usr/bin/env", ["python3", script, "--metrics-scrape", file.path])
+        let result = try OperabilitySchemaTests.runProcess(
+            "/usr/bin/env",
+            ["python3", script, "--metrics-scrape", file.path]
+        )
         #expect(result.status == 0, "check_deploy.py --metrics-scrape: \(result.output)")
     }
 
@@ -191,7 +233,10 @@ struct OperabilityMetricsTests {
         let notReady = try await enricher.get("/readyz")
         #expect(notReady.status == 503)
         #expect(notReady.body.contains("ResourceUnavailable.InArrears"))
-        #expect(try await enricher.get("/healthz").status == 200, "a halted instance is alive: restarting it fixes nothing")
+        #expect(
+            try await enricher.get("/healthz").status == 200,
+            "a halted instance is alive: restarting it fixes nothing"
+        )
 
         let high = backlog.highWatermarks(topic: topics.input)
         var agreed = false
@@ -203,10 +248,15 @@ struct OperabilityMetricsTests {
             var scraped: [Int32: Double] = [:]
             for partition in Int32(0)..<3 {
                 fromKafka[partition] = Double((high[partition] ?? 0) - (committed[partition] ?? 0))
-                scraped[partition] = scrape.value("faceid_enricher_consumer_lag", ["topic": topics.input, "partition": "\(partition)"])
+                scraped[partition] = scrape.value(
+                    "faceid_enricher_consumer_lag",
+                    ["topic": topics.input, "partition": "\(partition)"]
+                )
             }
-            last = "scraped \(scraped.sorted { $0.key < $1.key }), high − committed \(fromKafka.sorted { $0.key < $1.key })"
-            agreed = scraped == fromKafka && fromKafka.values.reduce(0, +) == Double(held.count)
+            last =
+                "scraped \(scraped.sorted { $0.key < $1.key }), high − committed \(fromKafka.sorted { $0.key < $1.key })"
+            agreed =
+                scraped == fromKafka && fromKafka.values.reduce(0, +) == Double(held.count)
                 && scrape.value(MetricNames.halted) == 1 && scrape.value("faceid_enricher_ready") == 0
             if !agreed { try await Task.sleep(for: .milliseconds(250)) }
         }
@@ -218,7 +268,8 @@ struct OperabilityMetricsTests {
         var recovered = false
         for _ in 0..<60 where !recovered {
             let scrape = try await enricher.scrape()
-            recovered = scrape.samples("faceid_enricher_consumer_lag").allSatisfy { $0.value == 0 }
+            recovered =
+                scrape.samples("faceid_enricher_consumer_lag").allSatisfy { $0.value == 0 }
                 && scrape.value(MetricNames.halted) == 0 && scrape.value("faceid_enricher_ready") == 1
             if !recovered { try await Task.sleep(for: .milliseconds(250)) }
         }

@@ -2,8 +2,8 @@ import EnricherJSON
 import Foundation
 import KafkaClient
 import Simulator
-import Testing
 import TestSupport
+import Testing
 
 /// The events a real run produced, checked by the same validator CI runs over `schemas/`
 /// (`Tests/schemas/validate.py`): inputs, outputs of every status (Intl action, so the inline
@@ -32,10 +32,23 @@ struct OperabilitySchemaTests {
         let backlog = try await backend.withCluster { cluster in
             let topics = OperabilityTopics("opsint-schemas")
             try await topics.create(on: cluster, partitions: 2)
-            return try await withSimulator(SimulatorConfiguration(secrets: OperabilityAccount.simulatorSecrets, rateLimit: 0)) { simulator in
+            return try await withSimulator(
+                SimulatorConfiguration(secrets: OperabilityAccount.simulatorSecrets, rateLimit: 0)
+            ) { simulator in
                 try await RecordCollector.collecting([topics.output, topics.dlq], on: cluster) { collector in
-                    try await withEnricher(cluster: cluster, simulator: simulator, topics: topics, action: .getWebVerificationResultIntl) { _ in
-                        try await OperabilityBacklog.run(tag: "s", topics: topics, cluster: cluster, simulator: simulator, collector: collector)
+                    try await withEnricher(
+                        cluster: cluster,
+                        simulator: simulator,
+                        topics: topics,
+                        action: .getWebVerificationResultIntl
+                    ) { _ in
+                        try await OperabilityBacklog.run(
+                            tag: "s",
+                            topics: topics,
+                            cluster: cluster,
+                            simulator: simulator,
+                            collector: collector
+                        )
                     }
                 }
             }
@@ -43,15 +56,25 @@ struct OperabilitySchemaTests {
         #expect(backlog.statusCounts == OperabilityBacklog.expectedStatuses)
         #expect(backlog.reasonCounts == OperabilityBacklog.expectedReasons)
 
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("opsint-schemas-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "opsint-schemas-\(UUID().uuidString)"
+        )
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let inputs = directory.appendingPathComponent("input.jsonl")
         let outputs = directory.appendingPathComponent("output.jsonl")
         let headers = directory.appendingPathComponent("dlq-headers.jsonl")
-        try Self.jsonLines(backlog.inputs.map { String(decoding: $0.value, as: UTF8.self) }).write(to: inputs, atomically: true, encoding: .utf8)
+        try Self.jsonLines(backlog.inputs.map { String(decoding: $0.value, as: UTF8.self) }).write(
+            to: inputs,
+            atomically: true,
+            encoding: .utf8
+        )
         try Self.jsonLines(backlog.outputs.map(Self.recordLine)).write(to: outputs, atomically: true, encoding: .utf8)
-        try Self.jsonLines(backlog.deadLetters.map(Self.recordLine)).write(to: headers, atomically: true, encoding: .utf8)
+        try Self.jsonLines(backlog.deadLetters.map(Self.recordLine)).write(
+            to: headers,
+            atomically: true,
+            encoding: .utf8
+        )
 
         let script = Self.repositoryRoot.appendingPathComponent("Tests/schemas/validate.py").path
         let result = try Self.runProcess(
@@ -72,7 +95,11 @@ struct OperabilitySchemaTests {
             (key: "value", value: .string(String(decoding: message.value ?? [], as: UTF8.self))),
             (
                 key: "headers",
-                value: .array(message.headers.map { .array([.string($0.key), .string(String(decoding: $0.value ?? [], as: UTF8.self))]) })
+                value: .array(
+                    message.headers.map {
+                        .array([.string($0.key), .string(String(decoding: $0.value ?? [], as: UTF8.self))])
+                    }
+                )
             ),
         ]).serialized
     }

@@ -80,9 +80,9 @@ struct PrometheusScrape: Sendable {
     }
 }
 
-private extension String {
+extension String {
     /// The text without surrounding double quotes.
-    func strippingQuotes() -> String {
+    fileprivate func strippingQuotes() -> String {
         String(drop { $0 == "\"" }.reversed().drop { $0 == "\"" }.reversed())
     }
 }

@@ -20,14 +20,19 @@ enum ReplayCommand {
 
     /// Runs `faceid-enricher arguments…`; returns the exit status and standard output (on a
     /// terminal, the terminal's whole output) and standard error.
-    static func run(_ arguments: [String], onTerminal: Bool) async throws -> (status: Int32, output: String, errors: String) {
+    static func run(
+        _ arguments: [String],
+        onTerminal: Bool
+    ) async throws -> (status: Int32, output: String, errors: String) {
         guard let executable else { throw HarnessError("faceid-enricher is not built") }
         let process = Process()
         if onTerminal {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            process.arguments = [
-                "-c", "import os, pty, sys; sys.exit(os.waitstatus_to_exitcode(pty.spawn(sys.argv[1:])))", executable.path,
-            ] + arguments
+            process.arguments =
+                [
+                    "-c", "import os, pty, sys; sys.exit(os.waitstatus_to_exitcode(pty.spawn(sys.argv[1:])))",
+                    executable.path,
+                ] + arguments
         } else {
             process.executableURL = executable
             process.arguments = arguments
@@ -53,7 +58,9 @@ enum ReplayCommand {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
-            throw HarnessError("faceid-enricher \(arguments.first ?? "") did not finish within 90 s: \(collectedErrors.text)")
+            throw HarnessError(
+                "faceid-enricher \(arguments.first ?? "") did not finish within 90 s: \(collectedErrors.text)"
+            )
         }
         // The readability handler may still be delivering the last chunk.
         _ = await waitUntil(timeout: .seconds(2)) { collected.isClosed && collectedErrors.isClosed }
@@ -61,7 +68,9 @@ enum ReplayCommand {
     }
 
     private static func recordPID(_ pid: Int32) -> String? {
-        guard let directory = ProcessInfo.processInfo.environment["FACEID_TEST_PIDDIR"], !directory.isEmpty else { return nil }
+        guard let directory = ProcessInfo.processInfo.environment["FACEID_TEST_PIDDIR"], !directory.isEmpty else {
+            return nil
+        }
         let path = "\(directory)/opsint-replay-\(pid)"
         return FileManager.default.createFile(atPath: path, contents: Data("\(pid)".utf8)) ? path : nil
     }

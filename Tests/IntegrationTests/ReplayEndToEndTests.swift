@@ -1,8 +1,8 @@
 import Enricher
 import KafkaClient
 import Simulator
-import Testing
 import TestSupport
+import Testing
 
 /// `faceid-enricher replay` end to end: events dead-lettered as `retries_exhausted` while the API
 /// failed are re-published to the input topic once it is healthy again, and the running service
@@ -27,15 +27,24 @@ struct ReplayEndToEndTests {
                 faults: [.internalError: 1.0]
             )
             return try await withSimulator(simulatorConfiguration) { simulator in
-                try await RecordCollector.collecting([topics.input, topics.output, topics.dlq], on: cluster) { collector in
+                try await RecordCollector.collecting([topics.input, topics.output, topics.dlq], on: cluster) {
+                    collector in
                     try await withEnricher(cluster: cluster, simulator: simulator, topics: topics) { _ in
-                        let events = (0..<count).map { OperabilityInput.event("PASS-\(tag)-\($0)", eventId: "\(tag)-event-\($0)") }
+                        let events = (0..<count).map {
+                            OperabilityInput.event("PASS-\(tag)-\($0)", eventId: "\(tag)-event-\($0)")
+                        }
                         _ = try await produce(events, malformed: ["\(tag)-malformed"], to: topics.input, on: cluster)
                         guard await collector.waitFor(count + 1, on: topics.dlq) else {
-                            throw HarnessError("only \(collector.messages(of: topics.dlq).count) of \(count + 1) events were dead-lettered")
+                            throw HarnessError(
+                                "only \(collector.messages(of: topics.dlq).count) of \(count + 1) events were dead-lettered"
+                            )
                         }
-                        #expect(collector.messages(of: topics.output).isEmpty, "an event was enriched while the API failed")
-                        let reasons = collector.messages(of: topics.dlq).compactMap { $0.header("x-dlq-reason") }.sorted()
+                        #expect(
+                            collector.messages(of: topics.output).isEmpty,
+                            "an event was enriched while the API failed"
+                        )
+                        let reasons = collector.messages(of: topics.dlq).compactMap { $0.header("x-dlq-reason") }
+                            .sorted()
                         #expect(reasons == ["malformed"] + Array(repeating: "retries_exhausted", count: count))
                         simulator.clearFaults()
                         return try await body(cluster, topics, events, collector)
@@ -45,9 +54,16 @@ struct ReplayEndToEndTests {
         }
     }
 
-    @Test("DLQReplayer re-publishes retries_exhausted events, which are then enriched; a second replay replays nothing", arguments: KafkaTestBackend.enabled)
+    @Test(
+        "DLQReplayer re-publishes retries_exhausted events, which are then enriched; a second replay replays nothing",
+        arguments: KafkaTestBackend.enabled
+    )
     func replayerEnrichesDeadLetteredEvents(backend: KafkaTestBackend) async throws {
-        try await Self.withDeadLetteredEvents("replay", count: 3, backend: backend) { cluster, topics, events, collector in
+        try await Self.withDeadLetteredEvents("replay", count: 3, backend: backend) {
+            cluster,
+            topics,
+            events,
+            collector in
             let configuration = topics.configuration(on: cluster)
             func replay(_ reason: String?, fromBeginning: Bool = false) async throws -> DLQReplayer.Summary {
                 try await DLQReplayer(
@@ -91,18 +107,27 @@ struct ReplayEndToEndTests {
 
     @Test(
         "faceid-enricher replay --reason retries_exhausted shows progress on a terminal, prints the count, and replays nothing new the second time",
-        .enabled("needs the faceid-enricher executable and python3 (for a pseudo-terminal)") { ReplayCommand.isAvailable },
+        .enabled("needs the faceid-enricher executable and python3 (for a pseudo-terminal)") {
+            ReplayCommand.isAvailable
+        },
         arguments: KafkaTestBackend.enabled
     )
     func replayCommand(backend: KafkaTestBackend) async throws {
-        try await Self.withDeadLetteredEvents("replaycli", count: 2, backend: backend) { cluster, topics, events, collector in
+        try await Self.withDeadLetteredEvents("replaycli", count: 2, backend: backend) {
+            cluster,
+            topics,
+            events,
+            collector in
             let arguments = [
                 "replay", "--brokers", cluster.bootstrapServers, "--group", topics.group, "--input-topic", topics.input,
                 "--output-topic", topics.output, "--dlq-topic", topics.dlq, "--reason", "retries_exhausted",
             ]
             let onTerminal = try await ReplayCommand.run(arguments, onTerminal: true)
             #expect(onTerminal.status == 0, "\(onTerminal.output) \(onTerminal.errors)")
-            #expect(onTerminal.output.contains("\r\u{1B}[Kreplaying from \(topics.dlq): 3 read, 2 replayed, 1 skipped"), "\(onTerminal.output)")
+            #expect(
+                onTerminal.output.contains("\r\u{1B}[Kreplaying from \(topics.dlq): 3 read, 2 replayed, 1 skipped"),
+                "\(onTerminal.output)"
+            )
             #expect(
                 onTerminal.output.contains(
                     "replayed 2 events from \(topics.dlq) to \(topics.input) (reason retries_exhausted; 1 of other reasons skipped)"

@@ -13,10 +13,14 @@ struct ReplayProgressDisplayTests {
         var all: [String] { chunks.withLock { $0 } }
     }
 
-    @Test("on a terminal the status line is redrawn in place at most once per interval and completed before the count line")
+    @Test(
+        "on a terminal the status line is redrawn in place at most once per interval and completed before the count line"
+    )
     func terminalProgress() {
         let written = Written()
-        let display = ReplayProgressDisplay(isTerminal: true, dlqTopic: "dlq", minimumInterval: .seconds(3600)) { written.append($0) }
+        let display = ReplayProgressDisplay(isTerminal: true, dlqTopic: "dlq", minimumInterval: .seconds(3600)) {
+            written.append($0)
+        }
         display.update(DLQReplayer.Summary(replayed: 1, skipped: 0))
         display.update(DLQReplayer.Summary(replayed: 2, skipped: 0))
         display.update(DLQReplayer.Summary(replayed: 2, skipped: 1))
@@ -33,7 +37,9 @@ struct ReplayProgressDisplayTests {
     @Test("off a terminal only the final count line is written")
     func pipedOutput() {
         let written = Written()
-        let display = ReplayProgressDisplay(isTerminal: false, dlqTopic: "dlq", minimumInterval: .zero) { written.append($0) }
+        let display = ReplayProgressDisplay(isTerminal: false, dlqTopic: "dlq", minimumInterval: .zero) {
+            written.append($0)
+        }
         display.update(DLQReplayer.Summary(replayed: 1, skipped: 0))
         display.finish(DLQReplayer.Summary(replayed: 1, skipped: 0), reason: nil, inputTopic: "in")
         #expect(written.all == ["replayed 1 events from dlq to in\n"])
@@ -44,7 +50,10 @@ struct ReplayProgressDisplayTests {
         .enabled("needs the faceid-enricher executable built (swift build)") { ReplayCommand.executable != nil }
     )
     func unknownReason() async throws {
-        let result = try await ReplayCommand.run(["replay", "--brokers", "127.0.0.1:1", "--reason", "bogus"], onTerminal: false)
+        let result = try await ReplayCommand.run(
+            ["replay", "--brokers", "127.0.0.1:1", "--reason", "bogus"],
+            onTerminal: false
+        )
         #expect(result.status != 0)
         #expect(result.errors.contains("--reason must be one of malformed, retries_exhausted"), "\(result.errors)")
         #expect(result.output.isEmpty)

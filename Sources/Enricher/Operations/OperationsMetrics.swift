@@ -1,5 +1,5 @@
-public import Prometheus
 import Pipeline
+public import Prometheus
 
 /// The metrics factory `faceid-enricher run` hands to the service, writing into the registry that
 /// `/metrics` renders.

@@ -34,7 +34,10 @@ extension DLQReplayer {
                     // Nothing committed yet: the partition starts at its low watermark.
                     if positions[partition] == nil { positions[partition] = cached.low }
                 }
-                guard let end = ends[partition], let position = positions[partition], position >= end else { done = false; continue }
+                guard let end = ends[partition], let position = positions[partition], position >= end else {
+                    done = false
+                    continue
+                }
             }
             return done
         }
@@ -62,7 +65,9 @@ extension DLQReplayer {
                 if reachedEnds() || quietPeriods >= 3 { return summary }
             case .event(.message(let message)):
                 quietPeriods = 0
-                let dlqReason = message.headers.first { $0.key == "x-dlq-reason" }?.value.map { String(decoding: $0, as: UTF8.self) }
+                let dlqReason = message.headers.first { $0.key == "x-dlq-reason" }?.value.map {
+                    String(decoding: $0, as: UTF8.self)
+                }
                 if reason == nil || dlqReason == reason {
                     _ = try await producer.send(
                         topic: configuration.inputTopic,

@@ -60,7 +60,12 @@ package final class ReplayProgressDisplay: Sendable {
     }
 
     /// `replayed N events from DLQ to INPUT`, plus the reason filter and how many it passed over.
-    package static func finalLine(_ summary: DLQReplayer.Summary, reason: String?, dlqTopic: String, inputTopic: String) -> String {
+    package static func finalLine(
+        _ summary: DLQReplayer.Summary,
+        reason: String?,
+        dlqTopic: String,
+        inputTopic: String
+    ) -> String {
         "replayed \(summary.replayed) events from \(dlqTopic) to \(inputTopic)"
             + (reason.map { " (reason \($0); \(summary.skipped) of other reasons skipped)" } ?? "")
     }
