@@ -129,6 +129,11 @@ let package = Package(
                 "Pipeline",
                 "Simulator",
                 "TencentCloud",
+                // The end-to-end harness runs EnrichmentService instances in-process.
+                "Enricher",
+                "EnricherJSON",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -173,7 +178,19 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Enricher", "KafkaClient", "Pipeline", "Simulator", "TencentCloud", "TestSupport"],
+            dependencies: [
+                "CurlHTTP",
+                "Enricher",
+                "EnricherJSON",
+                "KafkaClient",
+                "Pipeline",
+                "Simulator",
+                "TencentCloud",
+                "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -38,24 +38,18 @@ struct Replay: AsyncParsableCommand {
             CommandLine.fail(error.message, code: 2)
         }
         LoggingSetup.bootstrap(format: configuration.logFormat, environment: ["LOG_LEVEL": environment["LOG_LEVEL"] ?? "warning"])
-        let isTerminal = isatty(1) == 1
         let replayer = DLQReplayer(
             configuration: configuration,
             reason: reason,
             fromBeginning: fromBeginning,
             logger: Logger(label: "faceid-enricher.replay")
         )
+        let display = ReplayProgressDisplay(isTerminal: isatty(1) == 1, dlqTopic: configuration.dlqTopic) { text in
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
         do {
-            let summary = try await replayer.run { progress in
-                if isTerminal, progress.read % 50 == 0 {
-                    FileHandle.standardOutput.write(Data("\rreplayed \(progress.replayed), skipped \(progress.skipped)".utf8))
-                }
-            }
-            if isTerminal { print("") }
-            print(
-                "replayed \(summary.replayed) events from \(configuration.dlqTopic) to \(configuration.inputTopic)"
-                    + (reason.map { " (reason \($0); \(summary.skipped) of other reasons skipped)" } ?? "")
-            )
+            let summary = try await replayer.run { display.update($0) }
+            display.finish(summary, reason: reason, inputTopic: configuration.inputTopic)
         } catch {
             CommandLine.fail("replay failed: \(error)", code: 1)
         }

@@ -66,7 +66,7 @@ struct Run: AsyncParsableCommand {
         LoggingSetup.bootstrap(format: configuration.logFormat, environment: environment)
         let logger = Logger(label: "faceid-enricher")
         let registry = PrometheusCollectorRegistry()
-        let metricsFactory = PrometheusMetricsFactory(registry: registry)
+        let metricsFactory = OperationsMetrics.makeFactory(registry: registry)
         MetricsSystem.bootstrap(metricsFactory)
 
         // librdkafka retries unreachable brokers forever; an operator starting the service wants

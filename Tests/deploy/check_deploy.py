@@ -14,6 +14,10 @@ the files use must exist:
     across Dockerfile, compose and Kubernetes;
   * the Dockerfile's shape (build and runtime stages, non-root USER, exec ENTRYPOINT).
 PromQL expressions are parsed when promql-parser is installed (else one SKIP line).
+With --metrics-scrape FILE (a /metrics answer saved from a real run; the integration tests
+pass one), every metric of the contract table must be in it with its type and exactly its
+labels, the scrape must hold no faceid_enricher_ family the table lacks, and every metric
+and label deploy/ uses must be in it.
 
 The contract's tables are embedded below; when CONTRACT.md is found (--contract, or
 ../shared/CONTRACT.md beside the repository) they are checked against it, so a
@@ -250,6 +254,58 @@ def check_promql(report: Report, usage: Usage) -> None:
     report.check(f"PromQL of {len(usage.promql)} alert and panel expressions parses", problems)
 
 
+# MARK: A real scrape
+
+
+def parse_scrape(text: str) -> tuple[dict[str, str], dict[str, set[str]]]:
+    """Prometheus text format -> (family -> type, sample name -> label names)."""
+    types: dict[str, str] = {}
+    labels: dict[str, set[str]] = defaultdict(set)
+    for line in text.splitlines():
+        if line.startswith("# TYPE "):
+            parts = line.split()
+            if len(parts) >= 4:
+                types[parts[2]] = parts[3]
+            continue
+        if not line or line.startswith("#"):
+            continue
+        match = re.match(r"([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([^}]*)\})?\s", line)
+        if match:
+            names = re.findall(r'([a-zA-Z_][a-zA-Z0-9_]*)="', match.group(3) or "")
+            labels[match.group(1)].update(names)
+    return types, labels
+
+
+def check_scrape(report: Report, usage: Usage, path: Path) -> None:
+    try:
+        types, labels = parse_scrape(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        report.check(f"read {path}", [str(error)])
+        return
+    for name, (kind, expected) in sorted(CONTRACT_METRICS.items()):
+        problems = []
+        if types.get(name) != kind:
+            problems.append(f"TYPE is {types.get(name, 'missing')}, the contract table says {kind}")
+        sample = name + "_bucket" if kind == "histogram" else name
+        if sample not in labels:
+            problems.append(f"no {sample} sample")
+        else:
+            got = labels[sample] - ({"le"} if kind == "histogram" else set())
+            if got != expected:
+                problems.append(f"labels {sorted(got)}, the contract table says {sorted(expected)}")
+        report.check(f"scrape: {name} is a {kind} with labels {sorted(expected)}", problems)
+    unknown = sorted(n for n in types if n.startswith("faceid_enricher_") and n not in CONTRACT_METRICS)
+    report.check("scrape: every faceid_enricher_ family is in the contract table", [f"{n} ({types[n]}) is not" for n in unknown])
+    problems = [f"{name} (used in {', '.join(sorted(uses))}) is not in the scrape" for name, uses in sorted(usage.metrics.items()) if name not in types]
+    for (name, label), uses in sorted(usage.metric_labels.items()):
+        if label in TARGET_LABELS or name not in types:
+            continue
+        sample = name + "_bucket" if types[name] == "histogram" else name
+        if label not in labels.get(sample, set()):
+            problems.append(f"{name} has no label {label!r} in the scrape (used in {', '.join(sorted(uses))})")
+    report.check("scrape: metrics and labels used in deploy/ are exposed", problems)
+
+
 # MARK: Names that must exist in Sources/
 
 
@@ -329,6 +385,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--contract", type=Path, help="path of CONTRACT.md to check the embedded tables against")
     parser.add_argument("--skip-sources", action="store_true", help="do not look names up in Sources/")
+    parser.add_argument("--metrics-scrape", type=Path, help="a saved /metrics answer of a real run to check the metric names against")
     parser.add_argument("-v", "--verbose", action="store_true", help="also list the checks that pass")
     args = parser.parse_args(argv)
     if args.contract and not args.contract.exists():
@@ -345,6 +402,8 @@ def main(argv: list[str]) -> int:
     check_names_in_contract(report, usage)
     check_metrics(report, usage, documents)
     check_promql(report, usage)
+    if args.metrics_scrape:
+        check_scrape(report, usage, args.metrics_scrape)
     if args.skip_sources:
         report.skip("Sources/ look-ups", "--skip-sources")
     else:

@@ -53,7 +53,7 @@ CONTRACT_METRICS = {
     "faceid_enricher_events_total": ("counter", {"status"}),
     "faceid_enricher_dlq_events_total": ("counter", {"reason"}),
     "faceid_enricher_api_calls_total": ("counter", {"code"}),
-    "faceid_enricher_retries_total": ("counter", set()),
+    "faceid_enricher_retries_total": ("counter", {"reason"}),
     "faceid_enricher_in_flight_events": ("gauge", set()),
     "faceid_enricher_rate_limit_share_requests_per_second": ("gauge", set()),
     "faceid_enricher_api_request_duration_seconds": ("histogram", set()),

@@ -24,6 +24,12 @@ public struct JSONLogHandler: LogHandler {
         self.init(label: label, output: .standardError, metadataProvider: metadataProvider)
     }
 
+    /// Creates a handler that writes into `capture` instead of standard error, so a test can read
+    /// back exactly the lines the service would have written (and scan them for secrets).
+    package init(label: String, capture: LogCapture, metadataProvider: Logger.MetadataProvider? = nil) {
+        self.init(label: label, output: capture.output, metadataProvider: metadataProvider)
+    }
+
     init(label: String, output: LogOutput, metadataProvider: Logger.MetadataProvider? = nil) {
         self.label = label
         self.output = output

@@ -19,6 +19,12 @@ public struct DLQReplayer: Sendable {
         public var skipped = 0
         /// DLQ events read.
         public var read: Int { replayed + skipped }
+
+        /// A summary with these counts (tests compare against one).
+        public init(replayed: Int = 0, skipped: Int = 0) {
+            self.replayed = replayed
+            self.skipped = skipped
+        }
     }
 
     /// The two reasons the DLQ carries.
@@ -31,6 +37,12 @@ public struct DLQReplayer: Sendable {
     public var fromBeginning: Bool
     /// With nothing new for this long after reaching the end offsets, the replay is done.
     public var idleTimeout: Duration
+    /// How long joining the replay's consumer group may take before the replay fails.
+    public var joinTimeout: Duration
+    /// The replay consumer's group timing. Short by default: the replay is the only member of a
+    /// group of its own, so short session and rebalance timeouts only make its join quick (a
+    /// dedicated thread keeps polling, so slow re-publication never costs it its membership).
+    public var timing: EnrichmentService.GroupTiming
     public var logger: Logger
 
     public init(
@@ -38,17 +50,22 @@ public struct DLQReplayer: Sendable {
         reason: String?,
         fromBeginning: Bool = false,
         idleTimeout: Duration = .seconds(3),
+        joinTimeout: Duration = .seconds(60),
+        timing: EnrichmentService.GroupTiming = .fast,
         logger: Logger
     ) {
         self.configuration = configuration
         self.reason = reason
         self.fromBeginning = fromBeginning
         self.idleTimeout = idleTimeout
+        self.joinTimeout = joinTimeout
+        self.timing = timing
         self.logger = logger
     }
 
     /// Runs the replay to the end of the DLQ as it is when the replay starts. `progress` is
-    /// called after each event with the running summary.
+    /// called after each event with the running summary. Throws when the group cannot be joined
+    /// within `joinTimeout`, or on a Kafka error.
     public func run(progress: @Sendable (Summary) -> Void = { _ in }) async throws(KafkaError) -> Summary {
         let admin = KafkaAdminConfiguration(
             bootstrapServers: configuration.brokers,
@@ -76,6 +93,10 @@ public struct DLQReplayer: Sendable {
                 groupID: group,
                 clientID: "faceid-enricher-replay",
                 autoOffsetReset: .earliest,
+                sessionTimeout: timing.sessionTimeout,
+                heartbeatInterval: timing.heartbeatInterval,
+                maxPollInterval: timing.maxPollInterval,
+                statisticsInterval: timing.statisticsInterval,
                 properties: configuration.kafkaProperties
             ),
             logger: logger
@@ -93,7 +114,7 @@ public struct DLQReplayer: Sendable {
             summary = try await replay(
                 consumer: consumer,
                 producer: producer,
-                ends: ends,
+                queriedEnds: ends,
                 positions: committed.filter { $0.value >= 0 },
                 progress: progress
             )
@@ -105,59 +126,6 @@ public struct DLQReplayer: Sendable {
         try await consumer.commitStoredOffsets()
         await consumer.close()
         await producer.shutdown(timeout: .seconds(10))
-        return summary
-    }
-
-    private func replay(
-        consumer: KafkaConsumer,
-        producer: KafkaProducer,
-        ends: [TopicPartition: Int64],
-        positions: [TopicPartition: Int64],
-        progress: @Sendable (Summary) -> Void
-    ) async throws(KafkaError) -> Summary {
-        var summary = Summary()
-        var positions = positions
-        if ends.allSatisfy({ tp, end in (positions[tp] ?? 0) >= end }) { return summary }
-        let events = IdleTimeoutEvents(base: consumer.events, idleTimeout: idleTimeout)
-        var iterator = events.makeAsyncIterator()
-        var sinceLastCommit = 0
-        while let event = await iterator.next() {
-            switch event {
-            case .idle:
-                // Done when every partition reached the end it had when the replay started
-                // (or has nothing at all); an idle period covers brokers whose watermark query
-                // is unreliable.
-                let reachedEnd = ends.allSatisfy { tp, end in (positions[tp] ?? 0) >= end || end <= 0 }
-                if reachedEnd || iterator.idleCount >= 3 { return summary }
-            case .event(.message(let message)):
-                let dlqReason = message.headers.first { $0.key == "x-dlq-reason" }?.value.map { String(decoding: $0, as: UTF8.self) }
-                if reason == nil || dlqReason == reason {
-                    _ = try await producer.send(
-                        topic: configuration.inputTopic,
-                        key: message.key,
-                        value: message.value,
-                        headers: message.headers.filter { !$0.key.hasPrefix("x-dlq-") }
-                    )
-                    summary.replayed += 1
-                } else {
-                    summary.skipped += 1
-                }
-                positions[message.topicPartition] = message.offset + 1
-                try consumer.storeOffsets([message.topicPartition: message.offset + 1])
-                sinceLastCommit += 1
-                if sinceLastCommit >= 500 {
-                    try await consumer.commitStoredOffsets()
-                    sinceLastCommit = 0
-                }
-                progress(summary)
-                if ends.allSatisfy({ tp, end in (positions[tp] ?? 0) >= end || end <= 0 }) { return summary }
-            case .event(.error(let error)):
-                if error.isFatal { throw error }
-                logger.warning("consumer error during replay", metadata: ["kafka.error": "\(error)"])
-            case .event(.partitionsAssigned), .event(.partitionsRevoked):
-                continue
-            }
-        }
         return summary
     }
 }
