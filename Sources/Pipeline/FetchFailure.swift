@@ -18,7 +18,7 @@ public struct FetchFailure: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// What the pipeline does with it.
     public var kind: Kind
-    /// The API error code (`ResourceUnavailable`) or a transport code (`transport_timeout`).
+    /// The API error code (`ResourceUnavailable`) or a transport code (`Client.Timeout`).
     /// Used as a metric label, so it must come from a bounded set.
     public var code: String
     /// The API's message or a short transport description. Never a URL, key or signature.

@@ -5,7 +5,7 @@ public enum MetricNames {
     public static let events = "faceid_enricher_events_total"
     /// Counter, label `reason`: dead-letter events published, by ``DeadLetterReason``.
     public static let deadLetterEvents = "faceid_enricher_dlq_events_total"
-    /// Counter, label `code`: API calls made, by `ok`, `pending`, API error code or `transport_*`.
+    /// Counter, label `code`: API calls made, by `ok`, `pending`, API error code or a `Client.*` transport code.
     public static let apiCalls = "faceid_enricher_api_calls_total"
     /// Counter, label `reason`: waits before asking again (`retryable`, `rate_limited`,
     /// `pending`, `halting`, `publish`).

@@ -1,5 +1,6 @@
 public import Logging
 import EnricherJSON
+import Pipeline
 import Synchronization
 
 #if canImport(Glibc)
@@ -43,7 +44,7 @@ public struct JSONLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         var members: [(key: String, value: JSONValue)] = [
-            (key: "timestamp", value: .string(RFC3339.format(epochMilliseconds: RFC3339.nowMilliseconds()))),
+            (key: "timestamp", value: .string(WallClock.system.now().rfc3339)),
             (key: "level", value: .string(event.level.rawValue)),
             (key: "message", value: .string(event.message.description)),
             (key: "logger", value: .string(label)),

@@ -1,5 +1,6 @@
 public import KafkaClient
 public import Logging
+import Pipeline
 
 /// Re-publishes dead-lettered events to the input topic — original key, value and headers,
 /// `x-dlq-*` removed — once the cause is fixed (`faceid-enricher replay`).
@@ -77,7 +78,7 @@ public struct DLQReplayer: Sendable {
             return Summary()
         }
         var group = "\(configuration.group).dlq-replay"
-        if fromBeginning { group += ".\(RFC3339.nowMilliseconds())" }
+        if fromBeginning { group += ".\(WallClock.system.now().millisecondsSinceEpoch)" }
 
         let producer = try KafkaProducer(
             configuration: KafkaProducerConfiguration(

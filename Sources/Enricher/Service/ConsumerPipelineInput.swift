@@ -40,10 +40,8 @@ struct ConsumerPipelineInput: AsyncSequence, Sendable {
                     )
                 case .partitionsAssigned(let partitions):
                     input.health.update { $0.hasJoinedGroup = true }
-                    input.logger.info("partitions assigned", metadata: ["kafka.partitions": "\(partitions)"])
                     return .assigned(partitions.map { PartitionID(topic: $0.topic, partition: $0.partition) })
                 case .partitionsRevoked(let partitions):
-                    input.logger.info("partitions revoked", metadata: ["kafka.partitions": "\(partitions)"])
                     return .revoked(partitions.map { PartitionID(topic: $0.topic, partition: $0.partition) })
                 case .error(let error):
                     if error.isFatal {
