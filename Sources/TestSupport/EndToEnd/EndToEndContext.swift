@@ -5,6 +5,21 @@ public import TencentCloud
 /// a fresh cluster of the backend, three unique topics, a loopback FaceID simulator accepting a random secret,
 /// and a producer for the input topic. Tests then start a fleet (``withFleet(instances:group:options:_:)``)
 /// and a reader (``withReader(_:)``).
+///
+/// A typical test:
+/// ```swift
+/// try await withEndToEnd(backend: backend, inputPartitions: 3) { e2e in
+///     let events = (0..<50).map { _ in TestInputEvent.scripted("PASS") }
+///     try await e2e.producer.send(events)
+///     let snapshot = try await e2e.withFleet(instances: 2) { fleet in
+///         try await e2e.withReader { reader in await reader.waitForOutputs(events.map(\.eventId)) }
+///     }
+///     let audit = DeliveryAudit(eventIds: events.map(\.eventId), snapshot: snapshot)
+///     #expect(audit.isComplete, "\(audit)")
+/// }
+/// ```
+/// Stop one member abruptly with `fleet.instances[0].stop(.crash)`, read the group's commits with
+/// ``committedInputOffsets(group:)``, and run the built binary with ``withEnricherProcess(_:environment:removingEnvironment:_:)``.
 public struct EndToEndContext: Sendable {
     /// The Kafka cluster (mock or Tansu).
     public let cluster: KafkaTestCluster
