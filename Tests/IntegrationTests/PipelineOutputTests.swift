@@ -1,4 +1,5 @@
 import EnricherJSON
+import Foundation
 import KafkaClient
 import Simulator
 import TencentCloud
@@ -116,6 +117,36 @@ extension PipelineEndToEndTests {
                     #expect(result["RequestId"]?.stringValue?.isEmpty == false)
                     let hasMedia = result["VideoUrl"]?.stringValue != nil
                     #expect((output.data?["mediaExpiresAt"]?.stringValue != nil) == hasMedia)
+                }
+            }
+        }
+
+        @Test("the Intl action: inline media replaced by {bytes, md5} of what the API sent, every other field kept", arguments: KafkaTestBackend.enabled)
+        func intlMediaIsSummarized(backend: KafkaTestBackend) async throws {
+            try await withEndToEnd(backend: backend, inputPartitions: 1) { e2e in
+                let event = TestInputEvent.scripted("PASS")
+                try await e2e.producer.send(event)
+                var options = EnricherInstanceOptions()
+                options.action = .getWebVerificationResultIntl
+                let snapshot = try await e2e.withFleet(options: options) { _ in
+                    try await e2e.withReader { reader in await reader.waitForOutputs([event.eventId]) }
+                }
+                let client = try e2e.makeFaceIDClient(action: .getWebVerificationResultIntl)
+                let direct = try await client.getWebVerificationResult(bizToken: event.bizToken).response
+                await client.shutdown()
+
+                let output = try #require(snapshot.outputsByEventId[event.eventId])
+                #expect(output.status == "passed")
+                let result = try #require(output.result)
+                #expect(result.objectMembers?.map(\.key) == direct.objectMembers?.map(\.key), "every field, in order")
+                #expect(result["Extra"] == direct["Extra"])
+                #expect(result["OCRResult"]?.arrayValue?.count == direct["OCRResult"]?.arrayValue?.count)
+                for field in ["BestFrameBase64", "VideoBase64"] {
+                    let text = try #require(direct[field]?.stringValue, "the simulator sends \(field)")
+                    let bytes = try #require(Data(base64Encoded: text).map { [UInt8]($0) })
+                    #expect(result[field]?["bytes"]?.intValue == bytes.count, "\(field).bytes")
+                    #expect(result[field]?["md5"]?.stringValue == Digest.md5Hex(bytes), "\(field).md5")
+                    #expect(output.message.value.map { String(decoding: $0, as: UTF8.self).contains(text) } == false, "no inline media in the output")
                 }
             }
         }

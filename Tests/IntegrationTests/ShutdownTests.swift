@@ -6,10 +6,11 @@ import TestSupport
 import Testing
 
 extension PipelineEndToEndTests {
-    /// `faceid-enricher run` as an operator runs it, stopped by SIGTERM in the middle of a backlog: it drains,
+    /// `faceid-enricher run` as an operator runs it, stopped in the middle of a backlog. By SIGTERM: it drains,
     /// commits what it published, leaves the group and exits 0; a restart finishes the rest with nothing lost.
+    /// By SIGKILL: nothing is drained or committed, and a restart re-consumes the rest, again losing nothing.
     @Suite(
-        "Shutdown: SIGTERM during a backlog",
+        "Shutdown: SIGTERM and SIGKILL during a backlog",
         .enabled("needs the faceid-enricher executable (swift build)") { EnricherProcess.binaryPath != nil }
     )
     struct ShutdownTests {
@@ -88,6 +89,44 @@ extension PipelineEndToEndTests {
                     }
                     let after = try await e2e.committedInputOffsets(group: group)
                     #expect(after.values.reduce(0, +) == Int64(ids.count), "all input committed: \(after)")
+                }
+            }
+        }
+
+        @Test("SIGKILL mid-backlog (a real crash: no drain, no commit): a restart re-consumes what was uncommitted, nothing lost", arguments: KafkaTestBackend.enabled)
+        func sigkillLosesNothingAfterRestart(backend: KafkaTestBackend) async throws {
+            let simulator = SimulatorConfiguration(rateLimit: 20, latency: .milliseconds(80), jitter: .milliseconds(40))
+            try await withEndToEnd(backend: backend, inputPartitions: 3, simulator: simulator) { e2e in
+                let events = (0..<120).map { _ in TestInputEvent.scripted("PASS") }
+                try await e2e.producer.sendConcurrently(events)
+                let ids = events.map(\.eventId)
+                let group = KafkaTestCluster.uniqueName("e2e-sigkill")
+
+                try await e2e.withReader { reader in
+                    let killed = try await withEnricherProcess(
+                        Self.runArguments(e2e, group: group, httpPort: try EnricherProcess.freeLoopbackPort()),
+                        environment: Self.environment(e2e)
+                    ) { process in
+                        let started = await reader.waitUntil(timeout: .seconds(60)) { $0.outputEventIds.count >= 20 }
+                        #expect(started.outputEventIds.count >= 20, "stderr: \(process.standardError.suffix(2000))")
+                        process.send(SIGKILL)
+                        return await process.waitForExit(timeout: .seconds(10))
+                    }
+                    #expect(killed == .signalled(SIGKILL))
+                    let atKill = await reader.settle(for: .seconds(1))
+                    #expect(atKill.outputEventIds.count < ids.count, "the kill came during the backlog")
+
+                    try await withEnricherProcess(
+                        Self.runArguments(e2e, group: group, httpPort: try EnricherProcess.freeLoopbackPort()),
+                        environment: Self.environment(e2e)
+                    ) { process in
+                        let final = await reader.waitForOutputs(ids, timeout: .seconds(90))
+                        let audit = DeliveryAudit(eventIds: ids, snapshot: final)
+                        #expect(audit.isComplete, "nothing lost after a crash: \(audit); stderr: \(process.standardError.suffix(2000))")
+                        #expect(final.deadLetters.isEmpty)
+                        process.send(SIGTERM)
+                        #expect(await process.waitForExit(timeout: .seconds(45)) == .exited(0))
+                    }
                 }
             }
         }
