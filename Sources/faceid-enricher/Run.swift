@@ -30,6 +30,9 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Port of /metrics, /healthz, /readyz (env HTTP_PORT, default 8080).")
     var httpPort: String?
 
+    @Option(help: "Address of the HTTP endpoints (env HTTP_HOST, default 0.0.0.0; 127.0.0.1 keeps them local).")
+    var httpHost: String?
+
     @Option(help: "text or json (env LOG_FORMAT; default text on a terminal, else json).")
     var logFormat: String?
 
@@ -43,6 +46,7 @@ struct Run: AsyncParsableCommand {
         options.maxInFlight = maxInFlight
         options.retryMaxElapsed = retryMaxElapsed
         options.httpPort = httpPort
+        options.httpHost = httpHost
         options.logFormat = logFormat
         options.keepMediaBase64 = keepMediaBase64
 
@@ -104,6 +108,7 @@ struct Run: AsyncParsableCommand {
             logger: logger
         )
         let server = OperationsServer.makeApplication(
+            host: configuration.httpHost,
             port: configuration.httpPort,
             registry: registry,
             health: health,

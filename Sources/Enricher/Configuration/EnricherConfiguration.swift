@@ -22,6 +22,9 @@ public struct EnricherConfiguration: Sendable {
     public var retryMaxElapsed: Duration
     /// Port of `/metrics`, `/healthz`, `/readyz`.
     public var httpPort: Int
+    /// Address the HTTP endpoints bind: every interface by default (probes and scrapes come
+    /// from outside the pod), `127.0.0.1` to keep them local.
+    public var httpHost: String
     public var logFormat: LogFormat
     /// Keep the Intl action's inline media in output events instead of `{bytes, md5}`.
     public var keepMediaBase64: Bool
@@ -40,6 +43,7 @@ public struct EnricherConfiguration: Sendable {
         maxInFlight: 64,
         retryMaxElapsed: .seconds(600),
         httpPort: 8080,
+        httpHost: "0.0.0.0",
         logFormat: .json,
         keepMediaBase64: false,
         drainTimeout: .seconds(30)

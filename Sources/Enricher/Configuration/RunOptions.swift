@@ -12,6 +12,7 @@ public struct RunOptions: Sendable {
     public var maxInFlight: String?
     public var retryMaxElapsed: String?
     public var httpPort: String?
+    public var httpHost: String?
     public var logFormat: String?
     public var keepMediaBase64: Bool = false
 
@@ -83,6 +84,7 @@ extension EnricherConfiguration {
             }
             c.httpPort = value
         }
+        c.httpHost = try nonEmpty(pick(options.httpHost, "HTTP_HOST"), "--http-host", "HTTP_HOST", c.httpHost)
         if let text = pick(options.logFormat, "LOG_FORMAT") {
             guard let format = LogFormat(rawValue: text.trimmingSpaces().lowercased()) else {
                 throw ConfigurationError("--log-format / LOG_FORMAT must be text or json, got '\(text)'")

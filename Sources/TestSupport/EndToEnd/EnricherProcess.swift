@@ -99,6 +99,8 @@ public final class EnricherProcess: Sendable {
             index += 1
         }
         for name in removingEnvironment { variables[name] = nil }
+        // Tests serve /metrics, /healthz and /readyz on loopback only.
+        variables["HTTP_HOST"] = "127.0.0.1"
         variables.merge(environment) { _, new in new }
 
         let argv: [UnsafeMutablePointer<CChar>?] = ([binary] + arguments).map { strdup($0) } + [nil]
