@@ -99,27 +99,15 @@ public func withEndToEnd<Result: Sendable>(
     let secret = makeTestSecret()
     var configuration = simulator
     configuration.secrets.append(secret)
-    // A broker that fails to start (Tansu losing a race for its port to a parallel test) is retried, twice;
-    // once the cluster is up, every failure is the test's.
-    var attempt = 0
-    while true {
-        attempt += 1
-        var isClusterUp = false
-        do {
-            return try await backend.withCluster { cluster in
-                isClusterUp = true
-                return try await withEndToEndContext(
-                    cluster: cluster,
-                    secret: secret,
-                    simulator: configuration,
-                    inputPartitions: inputPartitions,
-                    outputPartitions: outputPartitions,
-                    body
-                )
-            }
-        } catch is KafkaTestRigError where !isClusterUp && attempt < 3 {
-            continue
-        }
+    return try await backend.withCluster { cluster in
+        try await withEndToEndContext(
+            cluster: cluster,
+            secret: secret,
+            simulator: configuration,
+            inputPartitions: inputPartitions,
+            outputPartitions: outputPartitions,
+            body
+        )
     }
 }
 

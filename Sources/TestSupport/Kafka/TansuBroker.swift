@@ -47,10 +47,24 @@ public final class TansuBroker: Sendable {
     }
 
     /// Starts a broker and waits (up to `readyTimeout`) until a metadata request succeeds.
+    ///
+    /// The free port is picked before Tansu binds it, so a test starting a broker in parallel can
+    /// take it first; a broker that exits at start is retried on a new port, up to three times.
     public static func start(
         readyTimeout: Duration = .seconds(30),
         logger: Logger = Logger(label: "tansu", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws(KafkaTestRigError) -> TansuBroker {
+        var attempt = 1
+        while true {
+            do {
+                return try await startOnce(readyTimeout: readyTimeout, logger: logger)
+            } catch where error.hasExitedAtStart && attempt < 3 {
+                attempt += 1
+            }
+        }
+    }
+
+    private static func startOnce(readyTimeout: Duration, logger: Logger) async throws(KafkaTestRigError) -> TansuBroker {
         let binary = try await binaryPath()
         guard access(binary, X_OK) == 0 else {
             throw KafkaTestRigError("Tansu binary is not executable: \(binary)")
@@ -91,7 +105,9 @@ public final class TansuBroker: Sendable {
         var lastError = "no answer"
         for _ in 0..<1000 where clock.now < deadline {
             if ChildProcess.hasExited(pid) {
-                throw KafkaTestRigError("Tansu exited at start: \(ChildProcess.readFile(logPath).suffix(2000))")
+                var error = KafkaTestRigError("Tansu exited at start: \(ChildProcess.readFile(logPath).suffix(2000))")
+                error.hasExitedAtStart = true
+                throw error
             }
             do {
                 let metadata = try await KafkaAdmin.clusterMetadata(configuration: configuration, logger: logger)
