@@ -48,10 +48,12 @@ struct FaultInjectionTests {
 
     @Test("slow holds the answer past a client's timeout, then answers normally")
     func slow() async throws {
-        let configuration = TestAccount.configuration(faults: [.slow: 1], slowDelay: .seconds(2))
+        // The first call's timeout leaves a loaded machine ample time to deliver the request (so
+        // the simulator counts it) while staying well below the slow delay.
+        let configuration = TestAccount.configuration(faults: [.slow: 1], slowDelay: .seconds(4))
         try await withSimulator(configuration) { simulator in
             await #expect(throws: LoopbackHTTP.Failure.timedOut) {
-                _ = try await SignedCall(timeout: .milliseconds(200)).send(to: simulator)
+                _ = try await SignedCall(timeout: .milliseconds(1500)).send(to: simulator)
             }
             let response = try await SignedCall(timeout: .seconds(20)).response(from: simulator)
             #expect(response["ErrorCode"] == 0)
