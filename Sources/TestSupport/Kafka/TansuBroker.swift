@@ -46,8 +46,10 @@ public final class TansuBroker: Sendable {
         return directory + "/bin/tansu"
     }
 
-    /// Starts a broker and waits (up to `readyTimeout`) until a metadata request succeeds.
+    /// Starts a broker and waits (up to `readyTimeout`) until a metadata request succeeds. `port` reuses a known
+    /// port (a broker restarted in place, for clients that keep their bootstrap address); `nil` picks a free one.
     public static func start(
+        port requestedPort: Int? = nil,
         readyTimeout: Duration = .seconds(30),
         logger: Logger = Logger(label: "tansu", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws(KafkaTestRigError) -> TansuBroker {
@@ -55,7 +57,12 @@ public final class TansuBroker: Sendable {
         guard access(binary, X_OK) == 0 else {
             throw KafkaTestRigError("Tansu binary is not executable: \(binary)")
         }
-        let port = try ChildProcess.freeLoopbackPort()
+        let port: Int
+        if let requestedPort {
+            port = requestedPort
+        } else {
+            port = try ChildProcess.freeLoopbackPort()
+        }
         let url = "tcp://127.0.0.1:\(port)"
         let logPath = "/tmp/faceid-tansu-\(getpid())-\(port).log"
         let pid = try ChildProcess.spawn(
