@@ -4,14 +4,14 @@ import TestSupport
 extension ChaosTests {
     /// While one instance works through a backlog, others join and leave the group every 3 s (eight changes over
     /// 24 s, each a rebalance): partitions move back and forth with events in flight, and still every event is
-    /// enriched. The group's rate limit (40/s) keeps the backlog alive through the whole churn.
+    /// enriched. The group's rate limit (50/s) keeps the backlog alive through the whole churn.
     @Test(.timeLimit(.minutes(2)), arguments: KafkaTestBackend.enabled)
     func rebalanceChurnLosesNothing(backend: KafkaTestBackend) async throws {
         let started = ContinuousClock.now
         try await withEndToEnd(backend: backend, inputPartitions: 6, simulator: Self.simulator()) { context in
             let records = ChaosRecord.backlog(run: Self.runID(), count: 1200)
             try await context.producer.send(records)
-            let options = Self.options(rateLimit: 40)
+            let options = Self.options(rateLimit: 50)
             let (tally, progressAfterChurn, joins) = try await context.withReader { reader in
                 try await context.withFleet(instances: 1, options: options) { fleet in
                     _ = await reader.waitForProgress(atLeast: 20, timeout: .seconds(30))
