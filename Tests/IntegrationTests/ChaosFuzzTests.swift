@@ -14,6 +14,7 @@ extension ChaosTests {
             let malformed = fuzz.malformedRecords(run: run, count: 10_000)
             let records = fuzz.interleave(ChaosRecord.backlog(run: run, count: 500), malformed)
             try await context.producer.send(records)
+            print("chaos[fuzz/\(backend)] produced \(records.count) records in \((ContinuousClock.now - started).components.seconds) s")
             var options = Self.options(rateLimit: 1000)
             options.maxInFlight = 64
             let (tally, instance) = try await context.withReader { reader in

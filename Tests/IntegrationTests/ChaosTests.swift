@@ -18,13 +18,13 @@ struct ChaosTests {
     ) {
         let elapsed = ContinuousClock.now - started
         print("chaos[\(label)/\(backend)] \(elapsed.components.seconds) s: \(tally)")
-        #expect(tally.missingOutputs.isEmpty, "valid inputs without an output: \(tally.missingOutputs.count)", sourceLocation: sourceLocation)
-        #expect(tally.missingDeadLetters.isEmpty, "malformed inputs not in the DLQ: \(tally.missingDeadLetters.count)", sourceLocation: sourceLocation)
-        #expect(tally.validInDeadLetters.isEmpty, "valid inputs dead-lettered: \(tally.validInDeadLetters.prefix(5))", sourceLocation: sourceLocation)
-        #expect(tally.unexpectedStatuses.isEmpty, "outputs not passed: \(tally.unexpectedStatuses.prefix(5))", sourceLocation: sourceLocation)
-        #expect(tally.rekeyedOutputs.isEmpty, "outputs without their input's key: \(tally.rekeyedOutputs.prefix(5))", sourceLocation: sourceLocation)
-        #expect(tally.wrongReasons.isEmpty, "dead letters not marked malformed: \(tally.wrongReasons.prefix(5))", sourceLocation: sourceLocation)
-        #expect(tally.alteredDeadLetters.isEmpty, "dead letters not byte for byte: \(tally.alteredDeadLetters.prefix(5))", sourceLocation: sourceLocation)
+        #expect(tally.missingOutputs.count == 0, "valid inputs without an output, e.g. \(tally.missingOutputs.prefix(5))", sourceLocation: sourceLocation)
+        #expect(tally.missingDeadLetters.count == 0, "malformed inputs not in the DLQ, e.g. \(tally.missingDeadLetters.prefix(5))", sourceLocation: sourceLocation)
+        #expect(tally.validInDeadLetters.count == 0, "valid inputs dead-lettered: \(tally.validInDeadLetters.prefix(5))", sourceLocation: sourceLocation)
+        #expect(tally.unexpectedStatuses.count == 0, "outputs not passed: \(tally.unexpectedStatuses.prefix(5))", sourceLocation: sourceLocation)
+        #expect(tally.rekeyedOutputs.count == 0, "outputs without their input's key: \(tally.rekeyedOutputs.prefix(5))", sourceLocation: sourceLocation)
+        #expect(tally.wrongReasons.count == 0, "dead letters not marked malformed: \(tally.wrongReasons.prefix(5))", sourceLocation: sourceLocation)
+        #expect(tally.alteredDeadLetters.count == 0, "dead letters not byte for byte: \(tally.alteredDeadLetters.prefix(5))", sourceLocation: sourceLocation)
         #expect(tally.unparsableOutputs == 0, "outputs that are not JSON objects", sourceLocation: sourceLocation)
     }
 
