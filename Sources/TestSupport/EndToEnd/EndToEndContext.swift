@@ -5,6 +5,21 @@ public import TencentCloud
 /// a fresh cluster of the backend, three unique topics, a loopback FaceID simulator accepting a random secret,
 /// and a producer for the input topic. Tests then start a fleet (``withFleet(instances:group:options:_:)``)
 /// and a reader (``withReader(_:)``).
+///
+/// A typical test:
+/// ```swift
+/// try await withEndToEnd(backend: backend, inputPartitions: 3) { e2e in
+///     let events = (0..<50).map { _ in TestInputEvent.scripted("PASS") }
+///     try await e2e.producer.send(events)
+///     let snapshot = try await e2e.withFleet(instances: 2) { fleet in
+///         try await e2e.withReader { reader in await reader.waitForOutputs(events.map(\.eventId)) }
+///     }
+///     let audit = DeliveryAudit(eventIds: events.map(\.eventId), snapshot: snapshot)
+///     #expect(audit.isComplete, "\(audit)")
+/// }
+/// ```
+/// Stop one member abruptly with `fleet.instances[0].stop(.crash)`, read the group's commits with
+/// ``committedInputOffsets(group:)``, and run the built binary with ``withEnricherProcess(_:environment:removingEnvironment:_:)``.
 public struct EndToEndContext: Sendable {
     /// The Kafka cluster (mock or Tansu).
     public let cluster: KafkaTestCluster
@@ -84,27 +99,58 @@ public func withEndToEnd<Result: Sendable>(
     let secret = makeTestSecret()
     var configuration = simulator
     configuration.secrets.append(secret)
-    return try await backend.withCluster { cluster in
-        let topics = EndToEndTopics()
-        try await topics.create(in: cluster, inputPartitions: inputPartitions, outputPartitions: outputPartitions)
-        return try await withSimulator(configuration) { simulator in
-            let producer = try TestEventProducer(cluster: cluster, topic: topics.input)
-            let context = EndToEndContext(
-                cluster: cluster,
-                simulator: simulator,
-                secret: secret,
-                topics: topics,
-                inputPartitions: inputPartitions,
-                producer: producer
-            )
-            do {
-                let result = try await body(context)
-                await producer.shutdown()
-                return result
-            } catch {
-                await producer.shutdown()
-                throw error
+    // A broker that fails to start (Tansu losing a race for its port to a parallel test) is retried, twice;
+    // once the cluster is up, every failure is the test's.
+    var attempt = 0
+    while true {
+        attempt += 1
+        var isClusterUp = false
+        do {
+            return try await backend.withCluster { cluster in
+                isClusterUp = true
+                return try await withEndToEndContext(
+                    cluster: cluster,
+                    secret: secret,
+                    simulator: configuration,
+                    inputPartitions: inputPartitions,
+                    outputPartitions: outputPartitions,
+                    body
+                )
             }
+        } catch is KafkaTestRigError where !isClusterUp && attempt < 3 {
+            continue
+        }
+    }
+}
+
+/// Creates the topics, the simulator and the producer on an already running cluster, runs `body`, tears down.
+private func withEndToEndContext<Result: Sendable>(
+    cluster: KafkaTestCluster,
+    secret: SimulatorSecret,
+    simulator configuration: SimulatorConfiguration,
+    inputPartitions: Int32,
+    outputPartitions: Int32?,
+    _ body: (EndToEndContext) async throws -> Result
+) async throws -> Result {
+    let topics = EndToEndTopics()
+    try await topics.create(in: cluster, inputPartitions: inputPartitions, outputPartitions: outputPartitions)
+    return try await withSimulator(configuration) { simulator in
+        let producer = try TestEventProducer(cluster: cluster, topic: topics.input)
+        let context = EndToEndContext(
+            cluster: cluster,
+            simulator: simulator,
+            secret: secret,
+            topics: topics,
+            inputPartitions: inputPartitions,
+            producer: producer
+        )
+        do {
+            let result = try await body(context)
+            await producer.shutdown()
+            return result
+        } catch {
+            await producer.shutdown()
+            throw error
         }
     }
 }
