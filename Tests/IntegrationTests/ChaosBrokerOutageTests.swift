@@ -1,5 +1,5 @@
-import Testing
 import TestSupport
+import Testing
 
 extension ChaosTests {
     /// Every broker of the mock cluster goes down for 10 s in the middle of a backlog, then comes back: the

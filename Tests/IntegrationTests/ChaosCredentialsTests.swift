@@ -1,6 +1,6 @@
 import TencentCloud
-import Testing
 import TestSupport
+import Testing
 
 extension ChaosTests {
     /// An instance started with a wrong secret key halts: not ready, no output, no dead letter, nothing committed.
@@ -13,7 +13,8 @@ extension ChaosTests {
             let records = ChaosRecord.backlog(run: Self.runID(), count: 60)
             try await context.producer.send(records)
             var wrongOptions = Self.options()
-            wrongOptions.credentials = TencentCloudCredentials(secretID: context.secret.secretID, secretKey: "wrong-\(Self.runID())")
+            wrongOptions.credentials = TencentCloudCredentials(
+                secretID: context.secret.secretID, secretKey: "wrong-\(Self.runID())")
             let group = KafkaTestCluster.uniqueName("chaos-creds")
 
             let tally = try await context.withReader { reader in
@@ -24,7 +25,8 @@ extension ChaosTests {
                     #expect(halted, "the instance with the wrong key never reported a halting error")
                     #expect(wrong.health.current.haltingCode?.hasPrefix("AuthFailure") == true)
                     #expect(!wrong.health.current.isReady)
-                    let refused = context.simulator.counters.outcomes.filter { $0.key.hasPrefix("AuthFailure") }.values.reduce(0, +)
+                    let refused = context.simulator.counters.outcomes.filter { $0.key.hasPrefix("AuthFailure") }.values
+                        .reduce(0, +)
                     #expect(refused > 0)
                     // Held means held: give it a little longer to (wrongly) publish anything.
                     let whileHalted = await reader.settle(for: .seconds(2))

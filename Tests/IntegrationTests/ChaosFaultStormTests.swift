@@ -1,6 +1,6 @@
 import Simulator
-import Testing
 import TestSupport
+import Testing
 
 extension ChaosTests {
     /// The simulator fails 40% of calls — 30% `ResourceUnavailable`, 5% HTTP 500, 3% answers held past the
@@ -24,7 +24,8 @@ extension ChaosTests {
             }
             Self.expectZeroLost(tally, "fault storm", backend: backend, started: started)
             let counters = context.simulator.counters
-            print("chaos[fault storm/\(backend)] API calls \(counters.totalRequests), faults \(counters.faultsInjected)")
+            print(
+                "chaos[fault storm/\(backend)] API calls \(counters.totalRequests), faults \(counters.faultsInjected)")
             for fault in [SimulatorFault.resourceUnavailable, .http500, .slow, .reset] {
                 #expect(counters.faultsInjected[fault, default: 0] > 0, "no \(fault) fault was injected")
             }

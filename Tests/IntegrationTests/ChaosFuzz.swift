@@ -50,7 +50,9 @@ struct ChaosFuzz {
 
     private mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &random) }
 
-    private mutating func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8.random(in: 0...255, using: &random) } }
+    private mutating func bytes(_ count: Int) -> [UInt8] {
+        (0..<count).map { _ in UInt8.random(in: 0...255, using: &random) }
+    }
 
     private mutating func validJSON(index: Int) -> [UInt8] {
         JSONValue.object([
@@ -78,7 +80,9 @@ struct ChaosFuzz {
             case 1, 2, 3:
                 // metadata over 16 KiB.
                 let pad = String(repeating: "m", count: 16_400 + int(0...500))
-                return Array("{\"eventId\":\"e-\(index)\",\"bizToken\":\"PASS-\(index)\",\"metadata\":{\"pad\":\"\(pad)\"}}".utf8)
+                return Array(
+                    "{\"eventId\":\"e-\(index)\",\"bizToken\":\"PASS-\(index)\",\"metadata\":{\"pad\":\"\(pad)\"}}".utf8
+                )
             case 4, 5, 6:
                 let id = String(repeating: "i", count: int(129...4000))
                 return Array("{\"eventId\":\"\(id)\",\"bizToken\":\"PASS-\(index)\"}".utf8)
@@ -91,7 +95,8 @@ struct ChaosFuzz {
             let open = int(0...1) == 0 ? "[" : "{\"a\":"
             let close = open == "[" ? "]" : "}"
             let nested = String(repeating: open, count: depth) + "1" + String(repeating: close, count: depth)
-            return Array("{\"eventId\":\"e-\(index)\",\"bizToken\":\"PASS-\(index)\",\"metadata\":{\"deep\":\(nested)}}".utf8)
+            return Array(
+                "{\"eventId\":\"e-\(index)\",\"bizToken\":\"PASS-\(index)\",\"metadata\":{\"deep\":\(nested)}}".utf8)
         case .wrongType:
             let variants = [
                 "{\"eventId\":\(index),\"bizToken\":\"PASS-\(index)\"}",
@@ -109,11 +114,16 @@ struct ChaosFuzz {
             ]
             return Array(variants[int(0...(variants.count - 1))].utf8)
         case .invalidUTF8:
-            let bad: [[UInt8]] = [[0xFF], [0xC3, 0x28], [0xE2, 0x28, 0xA1], [0xF0, 0x28, 0x8C, 0x28], [0xC0, 0xAF], [0xED, 0xA0, 0x80]]
+            let bad: [[UInt8]] = [
+                [0xFF], [0xC3, 0x28], [0xE2, 0x28, 0xA1], [0xF0, 0x28, 0x8C, 0x28], [0xC0, 0xAF], [0xED, 0xA0, 0x80],
+            ]
             return Array("{\"eventId\":\"e-\(index)-".utf8) + bad[int(0...(bad.count - 1))]
                 + Array("\",\"bizToken\":\"PASS-\(index)\"}".utf8)
         case .notAnObject:
-            let variants: [[UInt8]?] = [nil, [], Array("[]".utf8), Array("42".utf8), Array("\"text\"".utf8), Array("null".utf8), Array("   ".utf8), Array("{} {}".utf8)]
+            let variants: [[UInt8]?] = [
+                nil, [], Array("[]".utf8), Array("42".utf8), Array("\"text\"".utf8), Array("null".utf8),
+                Array("   ".utf8), Array("{} {}".utf8),
+            ]
             return variants[int(0...(variants.count - 1))]
         }
     }

@@ -1,5 +1,5 @@
-import Testing
 import TestSupport
+import Testing
 
 extension ChaosTests {
     /// 10,000 fuzzed records (seeded: random bytes, truncated JSON, huge strings, deep nesting, wrong types,
@@ -14,7 +14,9 @@ extension ChaosTests {
             let malformed = fuzz.malformedRecords(run: run, count: 10_000)
             let records = fuzz.interleave(ChaosRecord.backlog(run: run, count: 500), malformed)
             try await context.producer.send(records)
-            print("chaos[fuzz/\(backend)] produced \(records.count) records in \((ContinuousClock.now - started).components.seconds) s")
+            print(
+                "chaos[fuzz/\(backend)] produced \(records.count) records in \((ContinuousClock.now - started).components.seconds) s"
+            )
             var options = Self.options(rateLimit: 1000)
             options.maxInFlight = 64
             let (tally, instance) = try await context.withReader { reader in
@@ -26,7 +28,9 @@ extension ChaosTests {
             Self.expectZeroLost(tally, "fuzz 10,000 + 500", backend: backend, started: started)
             #expect(tally.expectedDeadLetters == 10_000)
             #expect(instance.failure == nil, "the service stopped with an error: \(instance.failure ?? "")")
-            #expect(instance.statistics?.deadLettersByReason[.malformed] ?? 0 >= 10_000, "the service's own count of malformed inputs")
+            #expect(
+                instance.statistics?.deadLettersByReason[.malformed] ?? 0 >= 10_000,
+                "the service's own count of malformed inputs")
         }
     }
 }

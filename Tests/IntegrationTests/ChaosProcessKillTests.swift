@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-import Testing
 import TestSupport
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 extension ChaosTests {
     /// Three `faceid-enricher run` processes share a backlog; one is killed with SIGKILL mid-backlog (no drain, no
@@ -45,17 +46,24 @@ extension ChaosTests {
             do {
                 let (tally, killed, exits) = try await context.withReader { reader in
                     for _ in 0..<3 {
-                        processes.append(try EnricherProcess.launch(arguments, environment: environment, removingEnvironment: removed))
+                        processes.append(
+                            try EnricherProcess.launch(
+                                arguments, environment: environment, removingEnvironment: removed))
                     }
                     let underWay = await reader.waitForProgress(atLeast: 200, timeout: .seconds(40))
                     #expect(underWay, "the backlog never got going: \(processes[0].standardError.suffix(1500))")
                     let victim = processes[1]
                     victim.send(SIGKILL)
                     let killed = await victim.waitForExit(timeout: .seconds(10))
-                    print("chaos[kill -9/\(backend)] killed one of three at \(reader.snapshot.outputEventIds.count)/\(records.count) outputs")
+                    print(
+                        "chaos[kill -9/\(backend)] killed one of three at \(reader.snapshot.outputEventIds.count)/\(records.count) outputs"
+                    )
                     _ = await reader.waitForProgress(atLeast: 450, timeout: .seconds(12))
-                    processes.append(try EnricherProcess.launch(arguments, environment: environment, removingEnvironment: removed))
-                    print("chaos[kill -9/\(backend)] restarted it at \(reader.snapshot.outputEventIds.count)/\(records.count) outputs")
+                    processes.append(
+                        try EnricherProcess.launch(arguments, environment: environment, removingEnvironment: removed))
+                    print(
+                        "chaos[kill -9/\(backend)] restarted it at \(reader.snapshot.outputEventIds.count)/\(records.count) outputs"
+                    )
                     let tally = await reader.waitUntilAccountedFor(records, timeout: .seconds(60))
                     var exits: [EnricherProcess.ExitStatus?] = []
                     for process in processes where process !== victim {

@@ -1,5 +1,5 @@
-import Testing
 import TestSupport
+import Testing
 
 extension ChaosTests {
     /// While one instance works through a backlog, others join and leave the group every 3 s (eight changes over
@@ -31,7 +31,9 @@ extension ChaosTests {
                     return (await reader.waitUntilAccountedFor(records, timeout: .seconds(80)), progress, joins)
                 }
             }
-            print("chaos[rebalance churn/\(backend)] \(joins) joins; outputs when the churn ended: \(progressAfterChurn)/\(records.count)")
+            print(
+                "chaos[rebalance churn/\(backend)] \(joins) joins; outputs when the churn ended: \(progressAfterChurn)/\(records.count)"
+            )
             Self.expectZeroLost(tally, "rebalance churn", backend: backend, started: started)
             #expect(progressAfterChurn < records.count, "the backlog was gone before the churn ended")
         }

@@ -15,7 +15,8 @@ struct ChaosRecord: Sendable {
 
     /// A valid event the simulator passes (`PASS-` token, keyed by its token as the contract recommends).
     static func valid(run: String, index: Int) -> ChaosRecord {
-        let event = TestInputEvent(eventId: "chaos-\(run)-\(index)", bizToken: "PASS-\(run)-\(index)", key: "PASS-\(run)-\(index)")
+        let event = TestInputEvent(
+            eventId: "chaos-\(run)-\(index)", bizToken: "PASS-\(run)-\(index)", key: "PASS-\(run)-\(index)")
         return ChaosRecord(key: event.keyBytes ?? [], value: event.value, eventId: event.eventId)
     }
 

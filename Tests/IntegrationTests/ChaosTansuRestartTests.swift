@@ -1,5 +1,5 @@
-import Testing
 import TestSupport
+import Testing
 
 extension ChaosTests {
     /// A Tansu restart between two runs. Tansu 0.6 as shipped keeps data in memory only (its `sqlite://` engine
