@@ -45,6 +45,9 @@ extension EnrichmentPipeline {
             if !s.isPaused, s.inFlight >= configuration.maxInFlight {
                 s.isPaused = true
                 toPause = s.assigned.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+                // Under the lock, like every pause and resume: a worker's resume decided right after
+                // this pause must not reach the consumer first, or the input stays paused for good.
+                partitions.pause(toPause)
             }
             // Gauges are set under the lock so that concurrent updates cannot land out of order.
             metrics.inFlight.record(s.inFlight)
@@ -52,7 +55,6 @@ extension EnrichmentPipeline {
         }
         if !toPause.isEmpty {
             logger.debug("Input paused at the in-flight limit", metadata: ["pipeline.in_flight": "\(inFlight)"])
-            partitions.pause(toPause)
         }
         if let start {
             workers.addTask { await self.runLane(start.item, token: start.token) }
@@ -67,10 +69,11 @@ extension EnrichmentPipeline {
                 s.assigned.insert(partition)
                 if s.leases[partition]?.isFired ?? true { s.leases[partition] = Signal() }
             }
-            return s.isPaused ? assigned : []
+            let toPause = s.isPaused ? assigned : []
+            if !toPause.isEmpty { partitions.pause(toPause) }
+            return toPause
         }
         logger.info("Partitions assigned", metadata: ["kafka.partitions": "\(assigned.map(\.description))"])
-        if !toPause.isEmpty { partitions.pause(toPause) }
         await updateRateShare()
     }
 
@@ -100,15 +103,17 @@ extension EnrichmentPipeline {
             return resumeIfBelowLimit(&s)
         }
         logger.info("Partitions revoked", metadata: ["kafka.partitions": "\(revoked.map(\.description))"])
-        if !toResume.isEmpty { partitions.resume(toResume) }
         await updateRateShare()
     }
 
-    /// Under the lock: when paused and below the limit, unpause and return what to resume.
+    /// Under the lock: when paused and below the limit, unpause, resume the input (still under the
+    /// lock, so it cannot overtake a later pause) and return what was resumed.
     func resumeIfBelowLimit(_ s: inout State) -> [PartitionID] {
         guard s.isPaused, s.inFlight < configuration.maxInFlight else { return [] }
         s.isPaused = false
-        return s.assigned.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+        let toResume = s.assigned.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+        if !toResume.isEmpty { partitions.resume(toResume) }
+        return toResume
     }
 
     /// Recomputes this instance's share of the group's rate budget.

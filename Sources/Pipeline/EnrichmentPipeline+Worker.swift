@@ -41,7 +41,6 @@ extension EnrichmentPipeline {
         }
         if !toResume.isEmpty {
             logger.debug("Input resumed below the in-flight limit", metadata: ["pipeline.in_flight": "\(inFlight)"])
-            partitions.resume(toResume)
         }
         if commitDue { await commitProgress() }
         return next

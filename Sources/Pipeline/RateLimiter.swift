@@ -83,6 +83,11 @@ public final class RateLimiter<C: Clock>: Sendable where C.Duration == Duration 
             let proportion = s.share > 0 ? min(1, s.rate / s.share) : 1
             s.share = max(newShare, configuration.minimumRate)
             s.rate = max(s.share * proportion, configuration.minimumRate)
+            // Turns handed out at the old rate to calls since cancelled (their partitions were
+            // revoked) are not given back; at the minimum rate they reach minutes ahead. Without
+            // this, the next assignment's calls would queue behind them and stall the instance.
+            let latest = clock.now.advanced(by: .seconds(1 / s.rate))
+            if let next = s.nextSlot, next > latest { s.nextSlot = latest }
             onRateChange(s.rate)
         }
     }

@@ -134,4 +134,35 @@ struct RateLimiterTests {
         #expect(limiter.share == 10)
         #expect(limiter.currentRate == 5)
     }
+
+    @Test("after a rebalance, calls do not queue behind the turns of calls the revoke cancelled")
+    func shareChangeDropsCancelledTurns() async throws {
+        let clock = ManualClock()
+        let limiter = RateLimiter(configuration: RateLimiterConfiguration(groupBudget: 10), clock: clock)
+        // Nothing assigned: the minimum rate (0.2/s), so each waiting call holds a turn 5 s after the last.
+        limiter.setShare(assigned: 0, total: 6)
+        try await limiter.acquire()
+        await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 {
+                group.addTask { try await limiter.acquire() }
+            }
+            #expect(await clock.waitForSleepers(4))
+            group.cancelAll()
+            for _ in 0..<4 { _ = try? await group.next() }
+        }
+        // Everything assigned: 10/s. The next call waits at most one interval (100 ms), not 20 s.
+        limiter.setShare(assigned: 6, total: 6)
+        let log = AcquisitionLog()
+        await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await limiter.acquire()
+                log.append(clock.now.offset)
+            }
+            clock.advance(by: .milliseconds(100))
+            #expect(await Poll.until(timeout: .seconds(5)) { log.values.count == 1 })
+            group.cancelAll()
+            _ = try? await group.next()
+        }
+        #expect(log.values.count == 1)
+    }
 }

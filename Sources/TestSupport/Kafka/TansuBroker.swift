@@ -46,30 +46,41 @@ public final class TansuBroker: Sendable {
         return directory + "/bin/tansu"
     }
 
-    /// Starts a broker and waits (up to `readyTimeout`) until a metadata request succeeds.
+    /// Starts a broker and waits (up to `readyTimeout`) until a metadata request succeeds. `port` reuses a known
+    /// port (a broker restarted in place, for clients that keep their bootstrap address); `nil` picks a free one.
     ///
-    /// The free port is picked before Tansu binds it, so a test starting a broker in parallel can
-    /// take it first; a broker that exits at start is retried on a new port, up to three times.
+    /// A free port is picked before Tansu binds it, so a test starting a broker in parallel can take it first; a
+    /// broker on a picked port that exits at start is retried on a new port, up to three times.
     public static func start(
+        port requestedPort: Int? = nil,
         readyTimeout: Duration = .seconds(30),
         logger: Logger = Logger(label: "tansu", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws(KafkaTestRigError) -> TansuBroker {
         var attempt = 1
         while true {
             do {
-                return try await startOnce(readyTimeout: readyTimeout, logger: logger)
-            } catch where error.hasExitedAtStart && attempt < 3 {
+                return try await startOnce(port: requestedPort, readyTimeout: readyTimeout, logger: logger)
+            } catch where error.hasExitedAtStart && requestedPort == nil && attempt < 3 {
                 attempt += 1
             }
         }
     }
 
-    private static func startOnce(readyTimeout: Duration, logger: Logger) async throws(KafkaTestRigError) -> TansuBroker {
+    private static func startOnce(
+        port requestedPort: Int?,
+        readyTimeout: Duration,
+        logger: Logger
+    ) async throws(KafkaTestRigError) -> TansuBroker {
         let binary = try await binaryPath()
         guard access(binary, X_OK) == 0 else {
             throw KafkaTestRigError("Tansu binary is not executable: \(binary)")
         }
-        let port = try ChildProcess.freeLoopbackPort()
+        let port: Int
+        if let requestedPort {
+            port = requestedPort
+        } else {
+            port = try ChildProcess.freeLoopbackPort()
+        }
         let url = "tcp://127.0.0.1:\(port)"
         let logPath = "/tmp/faceid-tansu-\(getpid())-\(port).log"
         let pid = try ChildProcess.spawn(
