@@ -64,14 +64,12 @@ extension EnrichmentPipeline {
     /// Partitions were assigned: track them (paused if the input is paused) and take the new share.
     func assign(_ assigned: [PartitionID]) async {
         metrics.rebalances.increment()
-        let toPause = state.withLock { s -> [PartitionID] in
+        state.withLock { s in
             for partition in assigned {
                 s.assigned.insert(partition)
                 if s.leases[partition]?.isFired ?? true { s.leases[partition] = Signal() }
             }
-            let toPause = s.isPaused ? assigned : []
-            if !toPause.isEmpty { partitions.pause(toPause) }
-            return toPause
+            if s.isPaused, !assigned.isEmpty { partitions.pause(assigned) }
         }
         logger.info("Partitions assigned", metadata: ["kafka.partitions": "\(assigned.map(\.description))"])
         await updateRateShare()
@@ -91,16 +89,17 @@ extension EnrichmentPipeline {
         }
         for lease in leases { lease.fire() }
         await commitProgress()
-        let toResume = state.withLock { s -> [PartitionID] in
+        state.withLock { s in
             for partition in revoked {
                 s.inFlight -= s.sequencer.removeAll(in: partition).count
                 s.tracker.remove(partition)
                 s.committedOffsets[partition] = nil
+                s.storedOffsets[partition] = nil
                 s.halted = s.halted.filter { $0.key.partition != partition }
             }
             metrics.inFlight.record(s.inFlight)
             reportHealth(&s)
-            return resumeIfBelowLimit(&s)
+            _ = resumeIfBelowLimit(&s)
         }
         logger.info("Partitions revoked", metadata: ["kafka.partitions": "\(revoked.map(\.description))"])
         await updateRateShare()
