@@ -28,6 +28,7 @@ import re
 import shutil
 import subprocess
 import sys
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -38,11 +39,22 @@ import scenarios  # noqa: E402
 from rig import REPO, Simulator, log, machine, new_workdir, rdkafka_216_dir, tansu_broker  # noqa: E402
 
 
+def attempt(label: str, run: Any) -> dict[str, Any]:
+    """Runs one scenario; a failure is recorded (and the exit status made non-zero) so the others still run."""
+    try:
+        return run()
+    except Exception as error:  # noqa: BLE001 - reported, not swallowed: it ends up in the figures and the exit code
+        log(f"{label} failed: {error}")
+        traceback.print_exc()
+        return {"error": str(error)[:2000]}
+
+
 def run_throughput(args: argparse.Namespace, brokers: str, workdir: Path, impls: list[str]) -> dict[str, Any]:
     simulator = Simulator(workdir, rate_limit=0)
     try:
-        return {impl: scenarios.throughput(impl, brokers, simulator, workdir, args.events,
-                                           threads=args.threads, max_in_flight=args.max_in_flight) for impl in impls}
+        return {impl: attempt(f"{impl} throughput", lambda: scenarios.throughput(
+            impl, brokers, simulator, workdir, args.events, threads=args.threads, max_in_flight=args.max_in_flight))
+            for impl in impls}
     finally:
         simulator.stop()
 
@@ -54,8 +66,8 @@ def run_budget(args: argparse.Namespace, brokers: str, workdir: Path, impls: lis
             # A fresh simulator per run: its token bucket and request log start empty.
             simulator = Simulator(workdir, rate_limit=int(args.budget), log_requests=True)
             try:
-                results[f"{impl}-{instances}"] = scenarios.budget(impl, brokers, simulator, workdir, instances, events,
-                                                                  group_budget=args.budget, threads=args.threads)
+                results[f"{impl}-{instances}"] = attempt(f"{impl} budget", lambda: scenarios.budget(
+                    impl, brokers, simulator, workdir, instances, events, group_budget=args.budget, threads=args.threads))
             finally:
                 simulator.stop()
     return results
@@ -65,13 +77,13 @@ def ratios(results: dict[str, Any]) -> dict[str, Any]:
     """Swift over Python for the figures where both ran."""
     out: dict[str, Any] = {}
     tp = results.get("throughput", {})
-    if "swift" in tp and "python" in tp:
+    if "events_per_s" in tp.get("swift", {}) and "events_per_s" in tp.get("python", {}):
         s, p = tp["swift"], tp["python"]
         out["throughput_events_per_s"] = round(s["events_per_s"] / p["events_per_s"], 2)
         out["cpu_per_event_python_over_swift"] = round(p["cpu_s_per_1000_events"] / s["cpu_s_per_1000_events"], 2)
         out["peak_rss_python_over_swift"] = round(p["peak_rss_mib"] / s["peak_rss_mib"], 2)
     for key, value in results.get("budget", {}).items():
-        if key.startswith("swift-"):
+        if key.startswith("swift-") and value.get("steady_accepted_per_s"):
             other = results["budget"].get("python-" + key.split("-", 1)[1])
             if other and other.get("steady_accepted_per_s"):
                 out[f"budget_use_{key.split('-', 1)[1]}_instances"] = round(
@@ -109,17 +121,25 @@ def run_http(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
 
 def summarize(name: str, results: dict[str, Any]) -> None:
     """The figures, one line each, on stdout."""
-    for impl, r in results.get("throughput", {}).items():
+    for section in ("throughput", "budget", "latency", "memory"):
+        for key, r in results.get(section, {}).items():
+            if "error" in r:
+                print(f"{section} [{key}]: FAILED: {r['error'].splitlines()[0]}")
+    for key in ("kafka", "http"):
+        if "error" in results.get(key, {}):
+            print(f"{key}: FAILED: {results[key]['error'].splitlines()[0]}")
+    ok = lambda section: {k: v for k, v in results.get(section, {}).items() if isinstance(v, dict) and "error" not in v}  # noqa: E731
+    for impl, r in ok("throughput").items():
         print(f"throughput [{impl}]: {r['events_per_s']} events/s over {r['events']} events ({r['seconds']} s), "
               f"{r['cpu_s_per_1000_events']} CPU s/1000 events, peak RSS {r['peak_rss_mib']} MiB, "
               f"steady RSS {r['steady_rss_mib']} MiB")
-    for key, r in results.get("budget", {}).items():
+    for key, r in ok("budget").items():
         print(f"budget [{key} instance(s)]: {r['steady_accepted_per_s']} req/s accepted in the steady window "
               f"({round(r['budget_share'] * 100, 1)} % of {r['budget_per_s']:g}), RequestLimitExceeded {r['request_limit_exceeded']}, "
               f"busiest wall-clock second {r['busiest_wall_clock_second']} (sliding 1 s: {r['busiest_sliding_1s_window']}), "
               f"{r['events']} events drained in {r['seconds_to_drain']} s, {r['requests_per_event']} requests/event")
     for key in ("latency", "memory"):
-        for impl, r in results.get(key, {}).items():
+        for impl, r in ok(key).items():
             e, o = r["e2e_ms"], r["overhead_ms"]
             print(f"{key} [{impl}]: e2e p50 {e['p50']} ms, p99 {e['p99']} ms, max {e['max']} ms; overhead above the API call "
                   f"p50 {o['p50']} ms, p99 {o['p99']} ms, max {o['max']} ms; RSS peak {r['peak_rss_mib']} MiB, "
@@ -149,6 +169,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("-X", action="append", default=[], metavar="KEY=VALUE",
                         help="latency/memory: extra librdkafka property for the enricher")
     parser.add_argument("--kafka-count", type=int, default=50000, help="kafka: messages")
+    parser.add_argument("--tag", default="", help="results file suffix: bench/results/<command>-<tag>.json")
     parser.add_argument("--keep-workdir", action="store_true", help="keep the process logs")
     args = parser.parse_args(argv)
     if any("=" not in kv for kv in args.X) or args.events < 1 or args.backlog < 1 or args.single_backlog < 1:
@@ -169,26 +190,28 @@ def main(argv: list[str]) -> int:
                     results["budget"] = run_budget(args, brokers, workdir, impls)
                 if args.command in ("latency", "all"):
                     latency_impls = ["swift", "python"] if args.latency_python else ["swift"]
-                    results["latency"] = {impl: scenarios.latency(impl, brokers, workdir, rate=args.rate,
-                                                                  duration=args.duration or 60.0, extra=extra)
-                                          for impl in latency_impls}
+                    results["latency"] = {impl: attempt(f"{impl} latency", lambda: scenarios.latency(
+                        impl, brokers, workdir, rate=args.rate, duration=args.duration or 60.0, extra=extra))
+                        for impl in latency_impls}
                 if args.command == "memory":
-                    results["memory"] = {"swift": scenarios.latency("swift", brokers, workdir, rate=args.rate,
-                                                                    duration=args.duration or 600.0, extra=extra)}
+                    results["memory"] = {"swift": attempt("memory", lambda: scenarios.latency(
+                        "swift", brokers, workdir, rate=args.rate, duration=args.duration or 600.0, extra=extra))}
         if args.command in ("kafka", "all"):
-            results["kafka"] = run_kafka(args, workdir)
+            results["kafka"] = attempt("kafka", lambda: run_kafka(args, workdir))
         if args.command in ("http", "all"):
-            results["http"] = run_http(args, workdir)
+            results["http"] = attempt("http", lambda: run_http(args, workdir))
         results["ratios"] = ratios(results)
     finally:
         if not args.keep_workdir:
             shutil.rmtree(workdir, ignore_errors=True)
     summarize(args.command, results)
-    out = HERE / "results" / f"{args.command}.json"
+    failed = [k for k in ("throughput", "budget", "latency", "memory") for v in results.get(k, {}).values() if "error" in v]
+    failed += [k for k in ("kafka", "http") if "error" in results.get(k, {})]
+    out = HERE / "results" / (f"{args.command}-{args.tag}.json" if args.tag else f"{args.command}.json")
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
     log(f"figures written to {out.relative_to(REPO)}")
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -72,6 +72,19 @@ def rdkafka_216_dir(workdir: Path) -> str:
     return str(target)
 
 
+def child_pid(name: str) -> int | None:
+    """The PID of this process's child whose command name is `name` (the Tansu that harness.py started)."""
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            with open(stat) as f:
+                head, tail = f.read().rsplit(")", 1)
+        except OSError:
+            continue
+        if head.split("(", 1)[1] == name and int(tail.split()[1]) == os.getpid():
+            return int(stat.split("/")[2])
+    return None
+
+
 def create_topics(brokers: str, topics: list[str], partitions: int) -> None:
     admin = AdminClient({"bootstrap.servers": brokers})
     futures = admin.create_topics([NewTopic(t, num_partitions=partitions, replication_factor=1) for t in topics])
@@ -254,7 +267,10 @@ def start_baseline(name: str, workdir: Path, brokers: str, group: str, topics: d
                "--input-topic", topics["input"], "--output-topic", topics["output"], "--endpoint", host_port,
                "--rate-limit", f"{rate_limit:g}", "--threads", str(threads), "--expect", str(10**9),
                "--timeout", str(timeout)]
-    for key, value in GROUP_SETTINGS.items():
+    # Not max.poll.interval.ms: the baseline blocks its poll loop for a whole batch (64 events at a few
+    # requests/s take longer than 7 s), so it keeps librdkafka's default of 300 s.
+    for key in ("session.timeout.ms", "heartbeat.interval.ms"):
+        value = GROUP_SETTINGS[key]
         command += ["-X", f"{key}={value}"]
     env = dict(os.environ, TENCENTCLOUD_SECRET_ID=SECRET_ID, TENCENTCLOUD_SECRET_KEY=SECRET_KEY, PYTHONUNBUFFERED="1")
     return ManagedProcess(name, command, env, workdir)

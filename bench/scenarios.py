@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from rig import (ManagedProcess, OutputCollector, Simulator, create_topics, input_event, log, make_producer, median,
+from rig import (ManagedProcess, ProcessStats, child_pid, OutputCollector, Simulator, create_topics, input_event, log, make_producer, median,
                  percentile, produce_all, start_baseline, start_enricher, warm_up)
 
 PARTITIONS = 6
@@ -62,6 +62,9 @@ def throughput(impl: str, brokers: str, simulator: Simulator, workdir: Path, eve
         warm_up(producer, collector, topics["input"], PARTITIONS, run, process.alive)
         prefix = f"tp-{run}-"
         batch = [(f"{prefix}{i}", f"PASS-{uuid.uuid4()}") for i in range(events)]
+        broker_pid = child_pid("tansu")
+        broker = ProcessStats(broker_pid) if broker_pid else None
+        broker_cpu_before = broker.cpu_seconds() if broker else 0.0
         cpu_before, simulator_cpu_before = process.stats.cpu_seconds(), simulator.stats.cpu_seconds()
         log(f"{impl} throughput: producing {events} events")
         first_input = produce_all(producer, topics["input"], batch)
@@ -69,6 +72,7 @@ def throughput(impl: str, brokers: str, simulator: Simulator, workdir: Path, eve
         complete = collector.wait_for(lambda i: i.startswith(prefix), events, timeout, process.alive)
         done = time.time()
         cpu_after, simulator_cpu_after = process.stats.cpu_seconds(), simulator.stats.cpu_seconds()
+        broker_cpu = broker.cpu_seconds() - broker_cpu_before if broker else None
         if not complete:
             raise RuntimeError(f"{impl} throughput: {collector.count(lambda i: i.startswith(prefix))}/{events} outputs "
                                f"after {timeout:.0f} s\n{process.tail()}")
@@ -85,6 +89,7 @@ def throughput(impl: str, brokers: str, simulator: Simulator, workdir: Path, eve
             "cpu_s_per_1000_events": round(cpu / events * 1000, 3),
             "cpu_s": round(cpu, 2),
             "simulator_cpu_s": round(simulator_cpu_after - simulator_cpu_before, 2),
+            "broker_cpu_s": round(broker_cpu, 2) if broker_cpu is not None else None,
             "duplicates": collector.duplicates,
             "settings": {"rate_limit": 100000, "max_in_flight": max_in_flight} if impl == "swift"
             else {"rate_limit": 100000, "threads": threads},
