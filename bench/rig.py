@@ -57,16 +57,17 @@ def enricher_binary() -> Path:
 
 
 def rdkafka_216_dir(workdir: Path) -> str:
-    """A directory holding librdkafka 2.16 as librdkafka.so.1 (what Tansu needs), as .ci/setup makes it."""
-    existing = os.environ.get("FACEID_RDKAFKA_216_DIR")
-    if existing and Path(existing, "librdkafka.so.1").is_file():
-        return existing
+    """A private directory holding librdkafka 2.16 (confluent-kafka's bundled copy) as librdkafka.so.1, which
+    Tansu needs. Private on purpose: `.ci/setup` rewrites its copy in place with `cp -f` each time anyone
+    sources it, and a running process that has the old file mapped then dies of SIGBUS."""
+    target = workdir / "librdkafka-2.16"
+    if (target / "librdkafka.so.1").is_file():
+        return str(target)
     import confluent_kafka
 
     libs = sorted(glob.glob(str(Path(confluent_kafka.__file__).parent.parent / "confluent_kafka.libs" / "librdkafka-*.so.1")))
     if not libs:
-        raise SystemExit("bench: confluent-kafka's bundled librdkafka not found; set FACEID_RDKAFKA_216_DIR")
-    target = workdir / "librdkafka-2.16"
+        raise SystemExit("bench: confluent-kafka's bundled librdkafka (2.16) not found: pip install confluent-kafka")
     target.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(libs[0], target / "librdkafka.so.1")
     return str(target)
