@@ -49,11 +49,13 @@ def attempt(label: str, run: Any) -> dict[str, Any]:
         return {"error": str(error)[:2000]}
 
 
-def run_throughput(args: argparse.Namespace, brokers: str, workdir: Path, impls: list[str]) -> dict[str, Any]:
+def run_throughput(args: argparse.Namespace, brokers: str, workdir: Path, impls: list[str],
+                   extra: dict[str, str]) -> dict[str, Any]:
     simulator = Simulator(workdir, rate_limit=0)
     try:
         return {impl: attempt(f"{impl} throughput", lambda: scenarios.throughput(
-            impl, brokers, simulator, workdir, args.events, threads=args.threads, max_in_flight=args.max_in_flight))
+            impl, brokers, simulator, workdir, args.events, threads=args.threads, max_in_flight=args.max_in_flight,
+            extra=extra))
             for impl in impls}
     finally:
         simulator.stop()
@@ -167,7 +169,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--duration", type=float, default=None, help="latency: 60 s; memory: 600 s")
     parser.add_argument("--latency-python", action="store_true", help="latency: also run the Python baseline")
     parser.add_argument("-X", action="append", default=[], metavar="KEY=VALUE",
-                        help="latency/memory: extra librdkafka property for the enricher")
+                        help="throughput/latency/memory: extra librdkafka property for the enricher")
     parser.add_argument("--kafka-count", type=int, default=50000, help="kafka: messages")
     parser.add_argument("--tag", default="", help="results file suffix: bench/results/<command>-<tag>.json")
     parser.add_argument("--keep-workdir", action="store_true", help="keep the process logs")
@@ -185,7 +187,7 @@ def main(argv: list[str]) -> int:
             with tansu_broker() as brokers:
                 impls = ["swift", "python"] if args.command in ("baseline", "all") else ["swift"]
                 if args.command in ("throughput", "baseline", "all"):
-                    results["throughput"] = run_throughput(args, brokers, workdir, impls)
+                    results["throughput"] = run_throughput(args, brokers, workdir, impls, extra)
                 if args.command in ("budget", "baseline", "all"):
                     results["budget"] = run_budget(args, brokers, workdir, impls)
                 if args.command in ("latency", "all"):

@@ -47,7 +47,7 @@ def _rss_figures(process: ManagedProcess, start: float, end: float) -> dict[str,
 
 
 def throughput(impl: str, brokers: str, simulator: Simulator, workdir: Path, events: int, threads: int = 16,
-               max_in_flight: int = 256, timeout: float = 900.0) -> dict[str, Any]:
+               max_in_flight: int = 256, timeout: float = 900.0, extra: dict[str, str] | None = None) -> dict[str, Any]:
     """One instance, unlimited simulator: events/s from the first input produced to the last output
     acknowledged (its Kafka timestamp), CPU s per 1,000 events, peak and steady RSS."""
     run = uuid.uuid4().hex[:8]
@@ -58,7 +58,7 @@ def throughput(impl: str, brokers: str, simulator: Simulator, workdir: Path, eve
     process: ManagedProcess | None = None
     try:
         process = _start(impl, f"{impl}-throughput-{run}", workdir, brokers, run, topics, simulator.endpoint,
-                         rate_limit=100000, max_in_flight=max_in_flight, threads=threads, timeout=timeout)
+                         rate_limit=100000, max_in_flight=max_in_flight, threads=threads, timeout=timeout, extra=extra)
         warm_up(producer, collector, topics["input"], PARTITIONS, run, process.alive)
         prefix = f"tp-{run}-"
         batch = [(f"{prefix}{i}", f"PASS-{uuid.uuid4()}") for i in range(events)]
@@ -91,7 +91,7 @@ def throughput(impl: str, brokers: str, simulator: Simulator, workdir: Path, eve
             "simulator_cpu_s": round(simulator_cpu_after - simulator_cpu_before, 2),
             "broker_cpu_s": round(broker_cpu, 2) if broker_cpu is not None else None,
             "duplicates": collector.duplicates,
-            "settings": {"rate_limit": 100000, "max_in_flight": max_in_flight} if impl == "swift"
+            "settings": {"rate_limit": 100000, "max_in_flight": max_in_flight, "kafka_extra": extra or {}} if impl == "swift"
             else {"rate_limit": 100000, "threads": threads},
         }
         figures.update(_rss_figures(process, first_input, done))
