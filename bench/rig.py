@@ -262,7 +262,10 @@ def start_enricher(name: str, workdir: Path, brokers: str, group: str, topics: d
 
 def start_baseline(name: str, workdir: Path, brokers: str, group: str, topics: dict[str, str], endpoint: str,
                    rate_limit: float, threads: int, timeout: float) -> ManagedProcess:
-    """bench/baseline/consumer.py (confluent-kafka, official SDK, thread pool, token bucket); stopped by SIGTERM."""
+    """bench/baseline/consumer.py (confluent-kafka, official SDK, thread pool, token bucket); stopped by SIGTERM.
+
+    Its --expect is out of reach on purpose (with several instances none knows its share), so it
+    exits 1 ("stopped before --expect") once the harness has seen every output and stops it."""
     host_port = endpoint.removeprefix("http://")
     command = [sys.executable, str(BASELINE / "consumer.py"), "--brokers", brokers, "--group", group,
                "--input-topic", topics["input"], "--output-topic", topics["output"], "--endpoint", host_port,
