@@ -1,4 +1,5 @@
 import Foundation
+import Simulator
 import TencentCloud
 import TestSupport
 import Testing
@@ -36,6 +37,39 @@ struct FaceIDClientBenchmark {
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             print(
                 "FaceIDClient bench: \(inFlight) in flight: \(succeeded) calls in \(String(format: "%.2f", seconds)) s = \(Int(Double(succeeded) / seconds)) calls/s, connections: \(server.connectionsAccepted)"
+            )
+            #expect(failed == 0)
+            #expect(succeeded == inFlight * perWorker)
+        }
+    }
+
+    @Test(
+        "signed calls per second against the FaceID simulator at 1, 16 and 64 in flight",
+        .enabled(if: ProcessInfo.processInfo.environment["CURLHTTP_BENCH"] == "1"),
+        arguments: [1, 16, 64]
+    )
+    func throughputAgainstSimulator(inFlight: Int) async throws {
+        var configuration = SimulatorConfiguration()
+        configuration.port = 0
+        configuration.rateLimit = 0
+        configuration.secrets = [SimulatorSecret(secretID: "AKIDbench", secretKey: "bench-key")]
+        try await withSimulator(configuration) { simulator in
+            let port = try await simulator.waitUntilRunning()
+            let client = try FaceIDClient(
+                configuration: FaceIDClientConfiguration(
+                    endpoint: TencentCloudEndpoint(parsing: "http://127.0.0.1:\(port)"),
+                    credentials: TencentCloudCredentials(secretID: "AKIDbench", secretKey: "bench-key")
+                )
+            )
+            let perWorker = inFlight == 1 ? 2_000 : max(100, 20_000 / inFlight)
+            _ = await calls(client, workers: inFlight, each: 20)
+            let start = ContinuousClock.now
+            let (succeeded, failed) = await calls(client, workers: inFlight, each: perWorker)
+            let elapsed = ContinuousClock.now - start
+            await client.shutdown()
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            print(
+                "FaceIDClient vs simulator: \(inFlight) in flight: \(succeeded) calls in \(String(format: "%.2f", seconds)) s = \(Int(Double(succeeded) / seconds)) calls/s"
             )
             #expect(failed == 0)
             #expect(succeeded == inFlight * perWorker)
