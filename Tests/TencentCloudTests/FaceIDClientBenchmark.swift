@@ -28,18 +28,9 @@ struct FaceIDClientBenchmark {
                     credentials: TencentCloudCredentials(secretID: "AKIDbench", secretKey: "bench-key")
                 )
             )
-            let perWorker = inFlight == 1 ? 5_000 : max(200, 40_000 / inFlight)
-            _ = await calls(client, workers: inFlight, each: 20)
-            let start = ContinuousClock.now
-            let (succeeded, failed) = await calls(client, workers: inFlight, each: perWorker)
-            let elapsed = ContinuousClock.now - start
-            await client.shutdown()
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            print(
-                "FaceIDClient bench: \(inFlight) in flight: \(succeeded) calls in \(String(format: "%.2f", seconds)) s = \(Int(Double(succeeded) / seconds)) calls/s, connections: \(server.connectionsAccepted)"
-            )
-            #expect(failed == 0)
-            #expect(succeeded == inFlight * perWorker)
+            await measure(client, inFlight: inFlight, perWorker: inFlight == 1 ? 5_000 : max(200, 40_000 / inFlight)) {
+                "FaceIDClient bench: \($0), connections: \(server.connectionsAccepted)"
+            }
         }
     }
 
@@ -61,19 +52,29 @@ struct FaceIDClientBenchmark {
                     credentials: TencentCloudCredentials(secretID: "AKIDbench", secretKey: "bench-key")
                 )
             )
-            let perWorker = inFlight == 1 ? 2_000 : max(100, 20_000 / inFlight)
-            _ = await calls(client, workers: inFlight, each: 20)
-            let start = ContinuousClock.now
-            let (succeeded, failed) = await calls(client, workers: inFlight, each: perWorker)
-            let elapsed = ContinuousClock.now - start
-            await client.shutdown()
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            print(
-                "FaceIDClient vs simulator: \(inFlight) in flight: \(succeeded) calls in \(String(format: "%.2f", seconds)) s = \(Int(Double(succeeded) / seconds)) calls/s"
-            )
-            #expect(failed == 0)
-            #expect(succeeded == inFlight * perWorker)
+            await measure(client, inFlight: inFlight, perWorker: inFlight == 1 ? 2_000 : max(100, 20_000 / inFlight)) {
+                "FaceIDClient vs simulator: \($0)"
+            }
         }
+    }
+
+    /// Warms up, times `inFlight × perWorker` calls, prints the rate through `label`, and
+    /// checks every call succeeded.
+    private func measure(
+        _ client: FaceIDClient,
+        inFlight: Int,
+        perWorker: Int,
+        label: (String) -> String
+    ) async {
+        _ = await calls(client, workers: inFlight, each: 20)
+        let start = ContinuousClock.now
+        let (succeeded, failed) = await calls(client, workers: inFlight, each: perWorker)
+        let elapsed = ContinuousClock.now - start
+        await client.shutdown()
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        print(label("\(inFlight) in flight: \(succeeded) calls in \(String(format: "%.2f", seconds)) s = \(Int(Double(succeeded) / seconds)) calls/s"))
+        #expect(failed == 0)
+        #expect(succeeded == inFlight * perWorker)
     }
 
     private func calls(_ client: FaceIDClient, workers: Int, each: Int) async -> (Int, Int) {
