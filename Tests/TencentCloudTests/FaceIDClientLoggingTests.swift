@@ -4,37 +4,12 @@ import TencentCloud
 import TestSupport
 import Testing
 
-/// A log handler that keeps every record, with its metadata rendered, for inspection.
-final class CapturingLogHandlerStore: Sendable {
-    private let lines = Mutex<[String]>([])
-    func append(_ line: String) { lines.withLock { $0.append(line) } }
-    var all: [String] { lines.withLock { $0 } }
-}
-
-struct CapturingLogHandler: LogHandler {
-    let store: CapturingLogHandlerStore
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
-        store.append(
-            "\(event.level) \(event.message) \(merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })"
-        )
-    }
-}
-
 @Suite("FaceIDClient logging")
 struct FaceIDClientLoggingTests {
     @Test("debug logs name the action, request id and error code, never a secret, signature, token or media URL")
     func logsAreClean() async throws {
-        let store = CapturingLogHandlerStore()
-        let logger = Logger(label: "test") { _ in CapturingLogHandler(store: store) }
+        let recorder = LogRecorder()
+        let logger = recorder.logger()
         let signatures = Mutex<[String]>([])
         try await LoopbackHTTPServer.withServer(handler: { request in
             if let header = request.header("Authorization"), let parsed = TC3Authorization(parsing: header) {
@@ -69,7 +44,7 @@ struct FaceIDClientLoggingTests {
             }
             await client.shutdown()
         }
-        let lines = store.all
+        let lines = recorder.recorded
         #expect(lines.count == 2)
         #expect(lines.contains { $0.contains("tencentcloud.request_id=req-ok") })
         #expect(

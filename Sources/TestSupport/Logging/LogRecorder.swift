@@ -1,18 +1,22 @@
-import Logging
+public import Logging
 import Synchronization
 
-/// Keeps every log line (level, message, metadata rendered as text) so tests can check what
-/// the pipeline logs — and what it must never log.
-final class LogRecorder: Sendable {
+/// Keeps every log line (level, message, metadata rendered as `key=value` text) so tests can
+/// check what a component logs — and what it must never log.
+public final class LogRecorder: Sendable {
     private let lines = Mutex<[String]>([])
+
+    /// An empty recorder.
+    public init() {}
 
     func append(_ line: String) { lines.withLock { $0.append(line) } }
 
-    var recorded: [String] { lines.withLock { $0 } }
+    /// Every line logged so far.
+    public var recorded: [String] { lines.withLock { $0 } }
 
     /// A logger at trace level writing into this recorder.
-    func logger() -> Logger {
-        var logger = Logger(label: "pipeline-tests") { _ in Handler(recorder: self) }
+    public func logger(label: String = "test") -> Logger {
+        var logger = Logger(label: label) { _ in Handler(recorder: self) }
         logger.logLevel = .trace
         return logger
     }
