@@ -27,7 +27,6 @@ struct Demo: AsyncParsableCommand {
             eventCount: events,
             malformedCount: malformed,
             progress: { line in FileHandle.standardError.write(Data((line + "\n").utf8)) },
-            output: { text in print(text) },
             logger: Logger(label: "faceid-enricher.demo")
         )
         do {

@@ -14,7 +14,8 @@ import TencentCloud
 /// the real service (consumer group, limiter, retries, producer, commits) running over them.
 ///
 /// It watches the output and dead-letter topics like a downstream consumer would, shows
-/// progress, prints every enriched event in a compact form and a summary, and stops the
+/// progress, returns what it saw (``Report/rendered()`` lists every enriched event and a
+/// summary), and stops the
 /// service with the same graceful drain SIGTERM triggers.
 public struct DemoRunner: Sendable {
     public var eventCount: Int
@@ -23,8 +24,6 @@ public struct DemoRunner: Sendable {
     public var faultProbability: Double
     /// Where progress lines go (stderr in the command).
     public var progress: @Sendable (String) -> Void
-    /// Where the event listing and summary go (stdout in the command).
-    public var output: @Sendable (String) -> Void
     public var logger: Logger
 
     public init(
@@ -33,7 +32,6 @@ public struct DemoRunner: Sendable {
         rateLimit: Int = 20,
         faultProbability: Double = 0.08,
         progress: @escaping @Sendable (String) -> Void,
-        output: @escaping @Sendable (String) -> Void,
         logger: Logger
     ) {
         self.eventCount = eventCount
@@ -41,7 +39,6 @@ public struct DemoRunner: Sendable {
         self.rateLimit = rateLimit
         self.faultProbability = faultProbability
         self.progress = progress
-        self.output = output
         self.logger = logger
     }
 
@@ -77,7 +74,8 @@ public struct DemoRunner: Sendable {
     public func run(timeout: Duration = .seconds(120)) async throws -> Report {
         let started = ContinuousClock.now
         let scenario = DemoScenario(count: eventCount, malformedCount: malformedCount)
-        let topics = (input: "faceid.verification.completed", output: "faceid.verification.result", dlq: "faceid.verification.dlq")
+        let defaults = EnricherConfiguration.defaults
+        let topics = (input: defaults.inputTopic, output: defaults.outputTopic, dlq: defaults.dlqTopic)
         let cluster = try MockKafkaCluster(brokers: 3, logger: logger)
         try cluster.createTopic(topics.input, partitions: 6)
         try cluster.createTopic(topics.output, partitions: 6)
