@@ -57,9 +57,11 @@ extension PipelineEndToEndTests {
                         process.send(SIGTERM)
                         let status = await process.waitForExit(timeout: .seconds(45))
                         #expect(status == .exited(0), "SIGTERM exits 0; stderr: \(process.standardError.suffix(2000))")
-                        return status
+                        return (status, process.standardError)
                     }
-                    try #require(first == .exited(0))
+                    try #require(first.0 == .exited(0))
+                    // Kept for the commit check's message: the child logs every failed commit.
+                    let firstStandardError = first.1
                     let stopped = await reader.settle(for: .seconds(2))
                     #expect(stopped.outputEventIds.count < ids.count, "SIGTERM came during the backlog")
 
@@ -70,7 +72,10 @@ extension PipelineEndToEndTests {
                         highest[Int32(partition)] = max(highest[Int32(partition)] ?? -1, Int64(offset))
                     }
                     for (partition, offset) in highest {
-                        #expect((committed[partition] ?? 0) > offset, "partition \(partition): committed \(committed[partition] ?? 0), output for offset \(offset)")
+                        #expect(
+                            (committed[partition] ?? 0) > offset,
+                            "partition \(partition): committed \(committed[partition] ?? 0), output for offset \(offset); stderr: \(firstStandardError.suffix(4000))"
+                        )
                     }
 
                     // Second run: finishes the rest.
