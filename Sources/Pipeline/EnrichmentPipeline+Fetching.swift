@@ -12,10 +12,13 @@ extension EnrichmentPipeline {
         var polls = 0
         var halts = 0
         var start = clock.now
+        // The first call uses the turn taken at intake; retries and polls take a new one.
+        var turn = item.turn
         while !drainSignal.isFired, !Task.isCancelled {
             // `interrupted` means no call was made: this pipeline is draining (the loop ends), or
             // the call this one joined belonged to a revoked partition's event (ask again).
-            guard case .answered(let answer) = await fetchOnce(event) else { continue }
+            guard case .answered(let answer) = await fetchOnce(event, turn: turn) else { continue }
+            turn = nil
             attempts += 1
             let fetchedAt = wallClock.now()
             if halts > 0, !isHalting(answer) {
@@ -80,12 +83,15 @@ extension EnrichmentPipeline {
     }
 
     /// One API call for `event`, joined with a call already in flight for the same token and
-    /// region, and paced by the rate limiter (joined calls take no turn).
-    func fetchOnce(_ event: InputEvent) async -> FetchAttempt {
+    /// region, and paced by the rate limiter: on `turn` when given, else on a new turn (a joined
+    /// call uses none; its turn goes unused).
+    func fetchOnce(_ event: InputEvent, turn: RateLimiter<C>.Turn?) async -> FetchAttempt {
         let (attempt, joined) = await singleFlight.run(event.region + "/" + event.bizToken) {
             () async -> FetchAttempt in
             let limiter = self.rateLimiter
-            guard await self.unlessDraining({ try await limiter.acquire() }) else { return .interrupted }
+            guard await self.unlessDraining({ try await limiter.wait(for: turn ?? limiter.reserve()) }) else {
+                return .interrupted
+            }
             let started = self.clock.now
             let answer: Result<JSONValue, FetchFailure>
             do throws(FetchFailure) {

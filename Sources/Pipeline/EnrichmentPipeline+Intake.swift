@@ -18,8 +18,9 @@ extension EnrichmentPipeline {
         }
     }
 
-    /// Registers a record (its offset is now outstanding) and starts it at once unless an
-    /// earlier record with the same key is still running; pauses the input at `maxInFlight`.
+    /// Registers a record (its offset is now outstanding) and starts it at once, with its rate
+    /// turn, unless an earlier record with the same key is still running; pauses the input at
+    /// `maxInFlight`.
     func accept(_ record: InputRecord, workers: inout DiscardingTaskGroup) {
         let partition = record.partitionID
         let validation = validator.validate(record.value)
@@ -35,7 +36,7 @@ extension EnrichmentPipeline {
             }
             s.tracker.received(partition, offset: record.offset)
             s.inFlight += 1
-            let item = WorkItem(record: record, validation: validation, lease: lease)
+            let item = WorkItem(record: record, validation: validation, lease: lease, turn: nil)
             var start: (item: WorkItem, token: KeyedSequencer<WorkItem>.LaneToken)?
             if case .start(let token) = s.sequencer.enqueue(item, partition: partition, key: record.key) {
                 start = (item, token)
@@ -56,7 +57,11 @@ extension EnrichmentPipeline {
         if !toPause.isEmpty {
             logger.debug("Input paused at the in-flight limit", metadata: ["pipeline.in_flight": "\(inFlight)"])
         }
-        if let start {
+        if var start {
+            // The turn is taken here, in the order records arrive, not when the task first runs:
+            // tasks start in no particular order, and a later offset calling first leaves a hole
+            // that a drain turns into duplicates.
+            if case .success = validation { start.item.turn = rateLimiter.reserve() }
             workers.addTask { await self.runLane(start.item, token: start.token) }
         }
     }

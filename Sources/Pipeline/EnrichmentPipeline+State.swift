@@ -7,6 +7,9 @@ extension EnrichmentPipeline {
         var record: InputRecord
         var validation: Result<InputEvent, MalformedInput>
         var lease: Signal
+        /// The rate turn for its first call, taken when it was accepted and started at once (see
+        /// ``RateLimiter/Turn``); `nil` for a record that waited behind an earlier one of its key.
+        var turn: RateLimiter<C>.Turn?
 
         var reference: EventReference { EventReference(partition: record.partitionID, offset: record.offset) }
     }

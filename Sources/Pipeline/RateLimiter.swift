@@ -43,29 +43,53 @@ public final class RateLimiter<C: Clock>: Sendable where C.Duration == Duration 
     /// This instance's share of the group budget, the ceiling recovery climbs back to.
     public var share: Double { state.withLock { $0.share } }
 
-    /// Waits for this call's turn. Turns are handed out in arrival order, `1/rate` apart.
-    /// Throws `CancellationError` when the waiting task is cancelled; its turn is given back
-    /// when no later turn was handed out yet.
-    public func acquire() async throws {
-        let (slot, interval) = state.withLock { s -> (C.Instant, Duration) in
+    /// A call's place in the pacing order, taken before the call is ready to wait for it.
+    ///
+    /// The pipeline takes a turn for each event the moment it accepts it, in offset order, so
+    /// that the events of a partition are called in offset order however their tasks happen to
+    /// be scheduled. That keeps what a drain leaves undone at the end of each partition instead
+    /// of in holes, and a hole would cost every acknowledged event above it a duplicate.
+    public struct Turn: Sendable {
+        let instant: C.Instant
+        let interval: Duration
+    }
+
+    /// Takes the next turn: turns are handed out in the order they are taken, `1/rate` apart.
+    /// A turn that is never waited for is simply unused (the instance calls less, never more).
+    public func reserve() -> Turn {
+        state.withLock { s in
             let now = clock.now
             let interval = Duration.seconds(1 / s.rate)
-            let slot = s.nextSlot.map { max($0, now) } ?? now
-            s.nextSlot = slot.advanced(by: interval)
-            return (slot, interval)
+            let instant = s.nextSlot.map { max($0, now) } ?? now
+            s.nextSlot = instant.advanced(by: interval)
+            return Turn(instant: instant, interval: interval)
         }
-        guard slot > clock.now else {
+    }
+
+    /// Waits until `turn` comes. A turn more than a second stale (its caller was held up
+    /// elsewhere) is not used, because calling on it now could exceed the budget within a second;
+    /// a fresh turn is taken instead. Throws `CancellationError` when the waiting task is
+    /// cancelled; its turn is given back when no later turn was handed out yet.
+    public func wait(for turn: Turn) async throws {
+        var turn = turn
+        if turn.instant.advanced(by: .seconds(1)) < clock.now { turn = reserve() }
+        guard turn.instant > clock.now else {
             try Task.checkCancellation()
             return
         }
         do {
-            try await clock.sleep(until: slot, tolerance: nil)
+            try await clock.sleep(until: turn.instant, tolerance: nil)
         } catch {
             state.withLock { s in
-                if s.nextSlot == slot.advanced(by: interval) { s.nextSlot = slot }
+                if s.nextSlot == turn.instant.advanced(by: turn.interval) { s.nextSlot = turn.instant }
             }
             throw error
         }
+    }
+
+    /// Takes the next turn and waits for it (``reserve()`` then ``wait(for:)``).
+    public func acquire() async throws {
+        try await wait(for: reserve())
     }
 
     /// Sets the share after a rebalance: budget × assigned / total (the whole budget when

@@ -1,3 +1,5 @@
+import Logging
+import MetricsTestKit
 import Pipeline
 import Testing
 import TestSupport
@@ -62,6 +64,66 @@ struct EnrichmentPipelineShutdownTests {
         #expect(harness.outputEventIds == ["e0"])
         #expect(harness.partitions.committedOffsets[PipelineHarness.partition0] == 1)
         harness.feed.finish()
+    }
+
+    @Test(
+        "events of a partition are called in offset order, so a drain leaves what it cut short at the end of each partition, never in a hole below a published result"
+    )
+    func drainLeavesNoHoles() async {
+        // Paced at 10 calls/s on a manual clock: one call per 100 ms step, in the order the
+        // limiter handed out turns. Three partitions, eight events each, all with distinct keys.
+        let clock = ManualClock()
+        let fetcher = FakeVerificationFetcher()
+        let publisher = FakeRecordPublisher()
+        let partitions = FakePartitionControl(partitionCount: 3)
+        var configuration = PipelineHarness.fastConfiguration()
+        configuration.rateLimit = RateLimiterConfiguration(groupBudget: 10)
+        configuration.commitInterval = .seconds(3600)
+        let pipeline = EnrichmentPipeline(
+            configuration: configuration,
+            fetcher: fetcher,
+            publisher: publisher,
+            partitions: partitions,
+            md5: MD5.hex,
+            clock: clock,
+            wallClock: WallClock { Fixtures.fetchedAt },
+            random: { 0.5 },
+            metricsFactory: TestMetrics(),
+            logger: Logger(label: "pipeline-tests") { _ in SwiftLogNoOpLogHandler() }
+        )
+        let (input, feed) = AsyncStream<PipelineInput>.makeStream()
+        var arrivalOrder: [String] = []
+        for offset in 0..<8 {
+            for partition in 0..<3 {
+                let token = "PASS-\(partition)-\(offset)"
+                arrivalOrder.append(token)
+                let value = Fixtures.eventValue(eventId: "e-\(partition)-\(offset)", bizToken: token)
+                feed.yield(.record(Fixtures.record(partition: Int32(partition), offset: Int64(offset), key: token, value: value)))
+            }
+        }
+        let calledBeforeDrain = 10
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await pipeline.run(input: input) }
+            // The first call goes at once; 23 wait for their turns, beside the commit timer.
+            #expect(await clock.waitForSleepers(24))
+            for step in 1..<calledBeforeDrain {
+                clock.advance(by: .milliseconds(100))
+                #expect(await Poll.until { fetcher.recordedCalls.count == step + 1 })
+            }
+            #expect(await publisher.waitForRecords(calledBeforeDrain))
+            pipeline.shutdown()
+            await group.waitForAll()
+        }
+        feed.finish()
+        #expect(fetcher.recordedCalls.map(\.bizToken) == Array(arrivalOrder.prefix(calledBeforeDrain)))
+        // Partition 0 had offsets 0...3 published, partitions 1 and 2 offsets 0...2: each is
+        // committed right after its last published offset, so a restart redoes nothing.
+        let expected: [PartitionID: Int64] = [
+            PartitionID(topic: Fixtures.inputTopic, partition: 0): 4,
+            PartitionID(topic: Fixtures.inputTopic, partition: 1): 3,
+            PartitionID(topic: Fixtures.inputTopic, partition: 2): 3,
+        ]
+        #expect(partitions.committedOffsets == expected)
     }
 
     @Test("RequestLimitExceeded answers cut the instance's rate and the events still get their results")

@@ -72,6 +72,59 @@ struct RateLimiterTests {
         #expect(log.values == [.milliseconds(250)])
     }
 
+    @Test("turns keep the order they were taken in, whatever order their callers come to wait in")
+    func turnsKeepReservationOrder() async throws {
+        let clock = ManualClock()
+        let limiter = RateLimiter(configuration: RateLimiterConfiguration(groupBudget: 4), clock: clock)
+        let first = limiter.reserve()
+        let second = limiter.reserve()
+        let third = limiter.reserve()
+        let log = AcquisitionLog()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // The third turn's caller waits first, the second's only once it is asleep.
+            group.addTask {
+                try await limiter.wait(for: third)
+                log.append(clock.now.offset)
+            }
+            #expect(await clock.waitForSleepers(1))
+            group.addTask {
+                try await limiter.wait(for: second)
+                log.append(clock.now.offset)
+            }
+            #expect(await clock.waitForSleepers(2))
+            try await limiter.wait(for: first)
+            log.append(clock.now.offset)
+            clock.advance(by: .milliseconds(250))
+            #expect(await Poll.until(timeout: .seconds(5)) { log.values.count == 2 })
+            #expect(clock.sleeperCount == 1, "the third turn still waits")
+            clock.advance(by: .milliseconds(250))
+            try await group.waitForAll()
+        }
+        #expect(log.values == [0, 250, 500].map { Duration.milliseconds($0) })
+    }
+
+    @Test("a turn more than a second stale is not used: its caller takes a fresh turn rather than burst")
+    func staleTurnIsRetaken() async throws {
+        let clock = ManualClock()
+        let limiter = RateLimiter(configuration: RateLimiterConfiguration(groupBudget: 4), clock: clock)
+        let heldUp = limiter.reserve()
+        clock.advance(by: .milliseconds(1500))
+        // Another caller goes through now; the held-up caller must not call at the same moment.
+        try await limiter.acquire()
+        let log = AcquisitionLog()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await limiter.wait(for: heldUp)
+                log.append(clock.now.offset)
+            }
+            #expect(await clock.waitForSleepers(1))
+            #expect(log.values.isEmpty)
+            clock.advance(by: .milliseconds(250))
+            try await group.waitForAll()
+        }
+        #expect(log.values == [.milliseconds(1750)])
+    }
+
     @Test(
         "the share is budget × assigned / total, the budget when the total is unknown, the floor when nothing is assigned"
     )
