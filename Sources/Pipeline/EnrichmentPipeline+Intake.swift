@@ -99,6 +99,7 @@ extension EnrichmentPipeline {
                 s.inFlight -= s.sequencer.removeAll(in: partition).count
                 s.tracker.remove(partition)
                 s.committedOffsets[partition] = nil
+                s.storedOffsets[partition] = nil
                 s.halted = s.halted.filter { $0.key.partition != partition }
             }
             metrics.inFlight.record(s.inFlight)

@@ -49,6 +49,10 @@ extension EnrichmentPipeline {
         var assigned: Set<PartitionID> = []
         var leases: [PartitionID: Signal] = [:]
         var committedOffsets: [PartitionID: Int64] = [:]
+        /// Per partition, the offset last stored with the consumer as soon as the acknowledged
+        /// prefix advanced, so a rebalance commit (made by the Kafka layer inside its revoke
+        /// callback, before the pipeline hears of the revoke) includes every finished event.
+        var storedOffsets: [PartitionID: Int64] = [:]
         var inFlight = 0
         var activeLanes = 0
         var isPaused = false

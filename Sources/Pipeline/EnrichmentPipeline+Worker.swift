@@ -29,9 +29,17 @@ extension EnrichmentPipeline {
             // An acknowledged event counts as done even if its partition was just revoked: while
             // the revoke is still committing, its offset may go out with that commit (fewer duplicates).
             if isAcknowledged {
-                s.tracker.completed(item.record.partitionID, offset: item.record.offset)
+                let partition = item.record.partitionID
+                s.tracker.completed(partition, offset: item.record.offset)
                 s.completionsSinceCommit += 1
                 commitDue = s.completionsSinceCommit >= configuration.commitBatchSize
+                // Stored under the lock, so two finishing events cannot store out of order.
+                if !isRevoked, let offset = s.tracker.committableOffset(for: partition),
+                    offset > (s.storedOffsets[partition] ?? -1)
+                {
+                    s.storedOffsets[partition] = offset
+                    partitions.storeOffsets([partition: offset])
+                }
             }
             let next = isAcknowledged && !isRevoked && !s.isDraining ? s.sequencer.next(after: token) : nil
             // Gauges are set under the lock so that concurrent updates cannot land out of order.
