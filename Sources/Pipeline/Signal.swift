@@ -2,8 +2,9 @@ import Synchronization
 
 /// A one-shot event tasks can wait for: a partition was revoked, or the pipeline started
 /// draining. Waiting returns when the signal fires or the waiting task is cancelled, so it can
-/// be raced against work in a task group.
-final class Signal: Sendable {
+/// be raced against work in a task group. `package`, so test doubles can hold calls open with
+/// the same mechanism.
+package final class Signal: Sendable {
     private struct State {
         var isFired = false
         var nextID = 0
@@ -12,13 +13,13 @@ final class Signal: Sendable {
 
     private let state = Mutex(State())
 
-    init() {}
+    package init() {}
 
     /// Whether ``fire()`` was called.
-    var isFired: Bool { state.withLock { $0.isFired } }
+    package var isFired: Bool { state.withLock { $0.isFired } }
 
     /// Fires the signal and wakes every waiter; later waits return at once.
-    func fire() {
+    package func fire() {
         let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
             s.isFired = true
             defer { s.waiters = [:] }
@@ -28,7 +29,7 @@ final class Signal: Sendable {
     }
 
     /// Returns when the signal has fired or the current task is cancelled.
-    func wait() async {
+    package func wait() async {
         let id = state.withLock { s -> Int in
             s.nextID += 1
             return s.nextID

@@ -1,13 +1,16 @@
 /// SplitMix64: a small, fast generator whose sequence is fixed by its seed, so a test that
-/// sets `--seed` sees the same faults every run.
-struct SeededRandom: RandomNumberGenerator, Sendable {
+/// sets `--seed` sees the same faults every run, the demo the same events, and a failing fuzz
+/// run can be replayed.
+public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) {
+    /// A generator whose whole sequence is fixed by `seed`.
+    public init(seed: UInt64) {
         state = seed
     }
 
-    mutating func next() -> UInt64 {
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -1,31 +1,20 @@
 import EnricherJSON
 import Pipeline
+import Simulator
 
 /// A seeded generator of malformed input records — random bytes, truncated JSON, huge strings, deep nesting,
 /// wrong types, invalid UTF-8, non-objects, empty and null values — so a failing fuzz run can be replayed.
 struct ChaosFuzz {
-    /// SplitMix64: tiny, fast, and the same sequence on every platform for a seed.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// The kinds of damage, one per fuzzed record in turn (so every kind is well represented).
     enum Kind: CaseIterable {
         case randomBytes, truncatedJSON, hugeString, deepNesting, wrongType, invalidUTF8, notAnObject
     }
 
-    var random: Generator
+    var random: SeededRandom
     let validator = InputValidator(defaultRegion: "ap-singapore")
 
     init(seed: UInt64) {
-        random = Generator(state: seed)
+        random = SeededRandom(seed: seed)
     }
 
     /// `count` malformed records keyed `fuzz-<run>-<i>`, each checked to be malformed by the contract's rules

@@ -1,17 +1,14 @@
 import Foundation
+import TestSupport
 
 /// Runs the built `faceid-enricher` executable's `replay` subcommand as an operator would: either
 /// with stdout and stderr on a pseudo-terminal (through python3's `pty`, so the progress display is
 /// exercised) or on pipes. The child's PID is recorded in `$FACEID_TEST_PIDDIR` while it runs, so
 /// CI can stop it if the test dies; a run longer than 90 s is killed.
 enum ReplayCommand {
-    /// The executable next to the test bundle (`swift build` puts both in the same folder).
+    /// The built executable (see ``EnricherProcess/binaryPath``).
     static var executable: URL? {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug"),
-        ].map { $0.appendingPathComponent("faceid-enricher") }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+        EnricherProcess.binaryPath.map { URL(fileURLWithPath: $0) }
     }
 
     static var isAvailable: Bool {

@@ -1,18 +1,15 @@
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 
 /// `faceid-enricher simulate` as a user runs it: flags and credentials from the environment,
 /// a banner naming the port, signed calls answered, and a clean exit on SIGTERM.
 @Suite("faceid-enricher simulate")
 struct SimulateCommandTests {
-    /// The built executable, next to the test bundle (`swift build` puts both in the same folder).
+    /// The built executable (see ``EnricherProcess/binaryPath``).
     static var executable: URL? {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug"),
-        ].map { $0.appendingPathComponent("faceid-enricher") }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+        EnricherProcess.binaryPath.map { URL(fileURLWithPath: $0) }
     }
 
     /// Collects a pipe's output as it arrives, so the test can wait for a line without blocking.

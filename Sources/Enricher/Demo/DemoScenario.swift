@@ -1,4 +1,5 @@
 import EnricherJSON
+import Simulator
 
 /// The sample events `faceid-enricher demo` produces: every outcome the simulator can script,
 /// plus a few malformed inputs, in a fixed, reproducible mix.
@@ -22,7 +23,7 @@ public struct DemoScenario: Sendable {
 
     /// `count` well-formed events in a fixed mix, plus `malformedCount` malformed ones.
     public init(count: Int = 200, malformedCount: Int = 6, seed: UInt64 = 2026) {
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededRandom(seed: seed)
         var events: [Event] = []
         let regions = ["ap-singapore", "ap-jakarta"]
         let channels = ["web", "app", "kiosk"]
@@ -81,7 +82,7 @@ public struct DemoScenario: Sendable {
         }
     }
 
-    static func uuid(_ generator: inout SplitMix64) -> String {
+    static func uuid(_ generator: inout SeededRandom) -> String {
         let hex = Array("0123456789ABCDEF")
         var out = ""
         for (n, length) in [8, 4, 4, 4, 12].enumerated() {
@@ -89,18 +90,5 @@ public struct DemoScenario: Sendable {
             for _ in 0..<length { out.append(hex[Int(generator.next() % 16)]) }
         }
         return out
-    }
-}
-
-/// A small, fast, seedable generator so the demo's events are the same on every run.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
