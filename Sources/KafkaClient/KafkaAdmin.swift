@@ -32,7 +32,7 @@ public enum KafkaAdmin {
     ) async throws(KafkaError) -> KafkaClusterMetadata {
         let client = try AdminClient(configuration: configuration, logger: logger)
         let timeout = RDKafkaConfiguration.milliseconds(configuration.requestTimeout)
-        let result = await DedicatedThread.run { client.metadataBlocking(timeoutMs: timeout) }
+        let result = await DedicatedThread.run { KafkaClusterMetadata.read(from: client.rk, timeoutMs: timeout) }
         return try result.get()
     }
 }
@@ -112,29 +112,5 @@ final class AdminClient: @unchecked Sendable {
             return KafkaError(err, message: "\(name): \(text)")
         }
         return nil
-    }
-
-    func metadataBlocking(timeoutMs: Int32) -> Result<KafkaClusterMetadata, KafkaError> {
-        var metadata: UnsafePointer<rd_kafka_metadata>?
-        let err = rd_kafka_metadata(rk, 1, nil, &metadata, timeoutMs)
-        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
-            return .failure(KafkaError(err))
-        }
-        defer { rd_kafka_metadata_destroy(metadata) }
-        let m = metadata.pointee
-        var brokers: [KafkaClusterMetadata.Broker] = []
-        for index in 0..<Int(m.broker_cnt) {
-            guard let broker = m.brokers?[index] else { continue }
-            brokers.append(
-                .init(id: broker.id, host: broker.host.map { String(cString: $0) } ?? "", port: broker.port))
-        }
-        var topics: [String: Int] = [:]
-        for index in 0..<Int(m.topic_cnt) {
-            guard let topic = m.topics?[index], topic.err == RD_KAFKA_RESP_ERR_NO_ERROR,
-                let name = topic.topic
-            else { continue }
-            topics[String(cString: name)] = Int(topic.partition_cnt)
-        }
-        return .success(KafkaClusterMetadata(brokers: brokers, topics: topics))
     }
 }

@@ -82,4 +82,12 @@ extension KafkaConsumer {
         }
         return (low, high)
     }
+
+    /// Cluster metadata (brokers, topics and their partition counts) asked through this consumer's
+    /// own connection, so a caller that needs it on every rebalance does not open a client each time.
+    public func clusterMetadata(timeout: Duration) async throws(KafkaError) -> KafkaClusterMetadata {
+        let handle = self.handle
+        let ms = RDKafkaConfiguration.milliseconds(timeout)
+        return try await DedicatedThread.run { KafkaClusterMetadata.read(from: handle.rk, timeoutMs: ms) }.get()
+    }
 }

@@ -8,7 +8,8 @@ import Pipeline
 struct KafkaPartitionControl: PartitionControl {
     let consumer: KafkaConsumer
     let inputTopic: String
-    let adminConfiguration: KafkaAdminConfiguration
+    /// How long a metadata request may take (librdkafka's admin default).
+    var metadataTimeout: Duration = .seconds(30)
     let logger: Logger
 
     func storeOffsets(_ offsets: [PartitionID: Int64]) {
@@ -51,7 +52,7 @@ struct KafkaPartitionControl: PartitionControl {
 
     func inputPartitionCount() async -> Int {
         do {
-            let metadata = try await KafkaAdmin.clusterMetadata(configuration: adminConfiguration, logger: logger)
+            let metadata = try await consumer.clusterMetadata(timeout: metadataTimeout)
             return metadata.topics[inputTopic] ?? 0
         } catch {
             logger.warning("reading the input topic's partition count failed", metadata: ["kafka.error": "\(error)"])

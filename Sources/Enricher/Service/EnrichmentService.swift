@@ -110,15 +110,7 @@ public struct EnrichmentService: Service {
             configuration: pipelineConfiguration(),
             fetcher: FaceIDFetcher(client: client),
             publisher: KafkaRecordPublisher(producer: producer),
-            partitions: KafkaPartitionControl(
-                consumer: consumer,
-                inputTopic: configuration.inputTopic,
-                adminConfiguration: KafkaAdminConfiguration(
-                    bootstrapServers: configuration.brokers,
-                    properties: configuration.kafkaProperties
-                ),
-                logger: logger
-            ),
+            partitions: KafkaPartitionControl(consumer: consumer, inputTopic: configuration.inputTopic, logger: logger),
             md5: { Digest.md5Hex($0) },
             clock: ContinuousClock(),
             metricsFactory: metricsFactory,
