@@ -10,9 +10,11 @@ extension KafkaConsumer {
         let context = handle.context
         try RDKafkaPartitionList.with(entries) { (list) throws(KafkaError) -> Void in
             let err = rd_kafka_offsets_store(handle.rk, list)
-            let failed = RDKafkaPartitionList.firstError(list)
+            // Copied out once: this runs for every acknowledged event.
+            let results = RDKafkaPartitionList.entries(list)
+            let failed = RDKafkaPartitionList.firstError(in: results)
             // Remember what librdkafka accepted, for still-assigned partitions only.
-            let accepted = RDKafkaPartitionList.entries(list).filter { $0.error == RD_KAFKA_RESP_ERR_NO_ERROR }
+            let accepted = results.filter { $0.error == RD_KAFKA_RESP_ERR_NO_ERROR }
             context.state.withLock { state in
                 for entry in accepted where state.assignment.contains(entry.partition) {
                     state.stored[entry.partition] = max(entry.offset, state.stored[entry.partition] ?? -1)

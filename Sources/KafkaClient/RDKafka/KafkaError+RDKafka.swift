@@ -33,7 +33,7 @@ extension KafkaError {
         var buffer = [CChar](repeating: 0, count: 512)
         let underlying = rd_kafka_fatal_error(rk, &buffer, buffer.count)
         var error = KafkaError(underlying == RD_KAFKA_RESP_ERR_NO_ERROR ? RD_KAFKA_RESP_ERR__FATAL : underlying)
-        let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let text = RDKafkaConfiguration.cString(buffer)
         if !text.isEmpty {
             error.message = text
         }

@@ -5,7 +5,7 @@ import Synchronization
 /// Owns one librdkafka producer handle and its poll thread.
 ///
 /// `@unchecked Sendable`: librdkafka documents `rd_kafka_producev`, `rd_kafka_poll`, `rd_kafka_flush` and
-/// `rd_kafka_purge` as thread-safe on one handle; our own mutable state is in `lifecycle` (a Mutex). The handle is
+/// `rd_kafka_purge` as thread-safe on one handle; our own mutable state is in `isRunning` (a Mutex). The handle is
 /// destroyed only in `deinit`, i.e. after every thread using it (the poll thread holds a strong reference) is done.
 final class ProducerHandle: @unchecked Sendable {
     /// What one produce attempt came to.
@@ -15,16 +15,11 @@ final class ProducerHandle: @unchecked Sendable {
         case queueFull
     }
 
-    private enum Lifecycle {
-        case running
-        case shuttingDown
-        case shutDown
-    }
-
     let rk: OpaquePointer
     let context: ProducerContext
     private let contextPointer: UnsafeMutableRawPointer
-    private let lifecycle = Mutex(Lifecycle.running)
+    /// Whether sends are accepted: true until a shutdown begins, never true again.
+    private let isRunning = Mutex(true)
     private let stopPolling = Atomic<Bool>(false)
     private let pollStopped = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
@@ -83,9 +78,9 @@ final class ProducerHandle: @unchecked Sendable {
         continuation: CheckedContinuation<SendOutcome, Never>
     ) {
         let waiter = Unmanaged.passRetained(DeliveryWaiter(continuation)).toOpaque()
-        // Produce under the lifecycle lock, so nothing is enqueued after shutdown has begun its purge.
-        let err: rd_kafka_resp_err_t = lifecycle.withLock { state in
-            guard case .running = state else { return RD_KAFKA_RESP_ERR__DESTROY }
+        // Produce under the `isRunning` lock, so nothing is enqueued after shutdown has begun its purge.
+        let err: rd_kafka_resp_err_t = isRunning.withLock { isRunning in
+            guard isRunning else { return RD_KAFKA_RESP_ERR__DESTROY }
             let cHeaders = makeHeaders(headers)
             let err = withOptionalBytes(key) { keyPointer, keyCount in
                 withOptionalBytes(value) { valuePointer, valueCount in
@@ -118,9 +113,9 @@ final class ProducerHandle: @unchecked Sendable {
 
     /// Marks the handle as shutting down; returns false when another shutdown already began.
     func beginShutdown() -> Bool {
-        lifecycle.withLock { state in
-            guard case .running = state else { return false }
-            state = .shuttingDown
+        isRunning.withLock { isRunning in
+            guard isRunning else { return false }
+            isRunning = false
             return true
         }
     }
@@ -144,7 +139,6 @@ final class ProducerHandle: @unchecked Sendable {
             }
             if done { continuation.resume() }
         }
-        lifecycle.withLock { $0 = .shutDown }
         context.close()
     }
 

@@ -44,7 +44,14 @@ enum RDKafkaPartitionList {
 
     /// The first per-entry error of a list, if any.
     static func firstError(_ list: UnsafePointer<rd_kafka_topic_partition_list_t>) -> KafkaError? {
-        for entry in entries(list) where entry.error != RD_KAFKA_RESP_ERR_NO_ERROR {
+        firstError(in: entries(list))
+    }
+
+    /// The first per-entry error among entries already copied out with ``entries(_:)``.
+    static func firstError(
+        in entries: [(partition: TopicPartition, offset: Int64, error: rd_kafka_resp_err_t)]
+    ) -> KafkaError? {
+        for entry in entries where entry.error != RD_KAFKA_RESP_ERR_NO_ERROR {
             var error = KafkaError(entry.error)
             error.message += " (\(entry.partition))"
             return error
