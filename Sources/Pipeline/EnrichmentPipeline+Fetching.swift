@@ -99,9 +99,7 @@ extension EnrichmentPipeline {
             } catch {
                 answer = .failure(error)
             }
-            let elapsed = started.duration(to: self.clock.now)
-            let (seconds, attoseconds) = elapsed.components
-            self.metrics.apiDuration.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+            self.metrics.apiDuration.record(duration: started.duration(to: self.clock.now))
             switch answer {
             case .success(let response):
                 self.metrics.apiCall(VerificationOutcome.isPending(response) ? "pending" : "ok")
@@ -129,10 +127,7 @@ extension EnrichmentPipeline {
     /// Under the lock: sets the halted gauge and tells the health observer when readiness
     /// changed. Under the lock so that neither can disagree with ``health`` or land out of order.
     func reportHealth(_ s: inout State) {
-        let health = PipelineHealth(
-            isHalted: !s.halted.isEmpty,
-            haltingCode: s.halted.isEmpty ? nil : s.lastHaltingCode
-        )
+        let health = s.health
         metrics.halted.record(health.isHalted ? 1 : 0)
         guard health != s.reportedHealth else { return }
         s.reportedHealth = health

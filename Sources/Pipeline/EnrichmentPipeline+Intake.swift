@@ -27,13 +27,7 @@ extension EnrichmentPipeline {
         let (start, toPause, inFlight) = state.withLock {
             s -> ((item: WorkItem, token: KeyedSequencer<WorkItem>.LaneToken)?, [PartitionID], Int) in
             s.assigned.insert(partition)
-            let lease: Signal
-            if let existing = s.leases[partition] {
-                lease = existing
-            } else {
-                lease = Signal()
-                s.leases[partition] = lease
-            }
+            let lease = s.lease(for: partition)
             s.tracker.received(partition, offset: record.offset)
             s.inFlight += 1
             let item = WorkItem(record: record, validation: validation, lease: lease, turn: nil)
@@ -72,7 +66,7 @@ extension EnrichmentPipeline {
         state.withLock { s in
             for partition in assigned {
                 s.assigned.insert(partition)
-                if s.leases[partition]?.isFired ?? true { s.leases[partition] = Signal() }
+                _ = s.lease(for: partition)
             }
             if s.isPaused, !assigned.isEmpty { partitions.pause(assigned) }
         }

@@ -64,5 +64,18 @@ extension EnrichmentPipeline {
         var lastHaltingCode: String?
         var reportedHealth = PipelineHealth(isHalted: false, haltingCode: nil)
         var statistics = PipelineStatistics()
+
+        /// Halted while any event is held, with the code of the latest halt.
+        var health: PipelineHealth {
+            PipelineHealth(isHalted: !halted.isEmpty, haltingCode: halted.isEmpty ? nil : lastHaltingCode)
+        }
+
+        /// The partition's current revocation signal, created the first time it is needed.
+        mutating func lease(for partition: PartitionID) -> Signal {
+            if let lease = leases[partition] { return lease }
+            let lease = Signal()
+            leases[partition] = lease
+            return lease
+        }
     }
 }

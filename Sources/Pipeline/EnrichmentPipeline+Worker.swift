@@ -92,13 +92,14 @@ extension EnrichmentPipeline {
                 recordEndToEndLatency(item.record)
                 return true
             case .deadLetter(let failure, let attempts):
-                var metadata = logMetadata(item, extra: [LogKeys.errorCode: "\(failure.code)"])
-                if let requestId = failure.requestId { metadata[LogKeys.requestID] = "\(requestId)" }
-                logger.warning("Retries exhausted, sending the event to the dead-letter topic", metadata: metadata)
+                logger.warning(
+                    "Retries exhausted, sending the event to the dead-letter topic",
+                    metadata: logMetadata(item, extra: failureMetadata(failure))
+                )
                 let record = deadLetterBuilder.build(
                     record: item.record,
                     reason: .retriesExhausted,
-                    error: "\(failure.code): \(failure.message)",
+                    error: failure.description,
                     attempts: attempts,
                     failedAt: wallClock.now()
                 )
@@ -155,7 +156,7 @@ extension EnrichmentPipeline {
     func recordEndToEndLatency(_ record: InputRecord) {
         guard let produced = record.timestampMillis else { return }
         let elapsedMillis = wallClock.now().millisecondsSinceEpoch - produced
-        if elapsedMillis >= 0 { metrics.endToEnd.recordNanoseconds(elapsedMillis * 1_000_000) }
+        if elapsedMillis >= 0 { metrics.endToEnd.recordMilliseconds(elapsedMillis) }
     }
 
     func logMetadata(_ item: WorkItem, extra: Logger.Metadata = [:]) -> Logger.Metadata {

@@ -89,9 +89,7 @@ public final class EnrichmentPipeline<C: Clock>: Sendable where C.Duration == Du
 
     /// Whether an error that stops progress holds events, and its code: the `/readyz` answer.
     public var health: PipelineHealth {
-        state.withLock { s in
-            PipelineHealth(isHalted: !s.halted.isEmpty, haltingCode: s.halted.isEmpty ? nil : s.lastHaltingCode)
-        }
+        state.withLock { $0.health }
     }
 
     /// Whether an error that stops progress holds events.

@@ -29,7 +29,7 @@ public struct DLQReplayer: Sendable {
     }
 
     /// The two reasons the DLQ carries.
-    public static let reasons = ["malformed", "retries_exhausted"]
+    public static let reasons = DeadLetterReason.allCases.map(\.rawValue)
 
     public var configuration: EnricherConfiguration
     /// Only events with this `x-dlq-reason`; all when `nil`.

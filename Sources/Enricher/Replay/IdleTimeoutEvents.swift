@@ -29,12 +29,9 @@ struct IdleTimeoutEvents: Sendable {
         let idleTimeout: Duration
         var pending: [KafkaConsumerEvent] = []
         var isFinished = false
-        /// Consecutive idle periods since the last element.
-        var idleCount = 0
 
         mutating func next() async -> Event? {
             if !pending.isEmpty {
-                idleCount = 0
                 return .event(pending.removeFirst())
             }
             if isFinished { return nil }
@@ -64,14 +61,12 @@ struct IdleTimeoutEvents: Sendable {
                 }
             }
             if !pending.isEmpty {
-                idleCount = 0
                 return .event(pending.removeFirst())
             }
             if sawEnd && !sawTimer {
                 isFinished = true
                 return nil
             }
-            idleCount += 1
             return .idle
         }
     }

@@ -146,7 +146,6 @@ public struct EnrichmentService: Service {
                 group.addTask {
                     await StatusReporter(
                         consumer: consumer,
-                        pipeline: pipeline,
                         health: health,
                         metricsFactory: metricsFactory,
                         logger: logger

@@ -1,7 +1,6 @@
 import KafkaClient
 import Logging
 import Metrics
-import Pipeline
 
 /// Once a second: mirrors readiness into the `ready` gauge (the pipeline's health observer
 /// keeps `/readyz` itself current), logs a halt once per code, and publishes per-partition consumer lag from
@@ -13,7 +12,6 @@ struct StatusReporter: Sendable {
     static let readyMetric = "faceid_enricher_ready"
 
     let consumer: KafkaConsumer
-    let pipeline: EnrichmentPipeline<ContinuousClock>
     let health: ServiceHealth
     let metricsFactory: any MetricsFactory
     let logger: Logger
@@ -23,16 +21,16 @@ struct StatusReporter: Sendable {
         let ready = Gauge(label: Self.readyMetric, dimensions: [], factory: metricsFactory)
         var reportedHalt: String?
         while !Task.isCancelled {
-            let pipelineHealth = pipeline.health
+            // The pipeline's health observer keeps `haltingCode` current.
             let state = health.current
             ready.record(state.isReady ? 1 : 0)
-            if pipelineHealth.isHalted, reportedHalt != pipelineHealth.haltingCode {
-                reportedHalt = pipelineHealth.haltingCode
+            if let code = state.haltingCode, reportedHalt != code {
+                reportedHalt = code
                 logger.error(
                     "progress stopped by an error that needs an operator; events are held and retried",
-                    metadata: ["tencentcloud.error.code": "\(pipelineHealth.haltingCode ?? "unknown")"]
+                    metadata: ["tencentcloud.error.code": "\(code)"]
                 )
-            } else if !pipelineHealth.isHalted, let previous = reportedHalt {
+            } else if state.haltingCode == nil, let previous = reportedHalt {
                 reportedHalt = nil
                 logger.notice("progress resumed", metadata: ["tencentcloud.error.code": "\(previous)"])
             }
