@@ -34,10 +34,6 @@ static inline CURLcode ccurl_easy_getinfo_long(CURL *_Nonnull handle, CURLINFO i
     return curl_easy_getinfo(handle, info, value);
 }
 
-static inline CURLcode ccurl_easy_getinfo_double(CURL *_Nonnull handle, CURLINFO info, double *_Nonnull value) {
-    return curl_easy_getinfo(handle, info, value);
-}
-
 static inline CURLcode ccurl_easy_getinfo_pointer(CURL *_Nonnull handle, CURLINFO info, void *_Nullable *_Nonnull value) {
     return curl_easy_getinfo(handle, info, value);
 }

@@ -52,7 +52,7 @@ public final class CurlHTTPClient: Sendable {
                 (continuation: CheckedContinuation<Result<HTTPResponse, HTTPClientError>, Never>) in
                 if !loop.submit(.start(transfer, continuation)) {
                     continuation.resume(
-                        returning: .failure(HTTPClientError(kind: .shutdown, message: "the HTTP client was shut down"))
+                        returning: .failure(HTTPClientError.shutdown)
                     )
                 }
             }

@@ -141,7 +141,7 @@ final class CurlMultiLoop: @unchecked Sendable {
         case .start(let transfer, let continuation):
             transfer.continuation = continuation
             if transfer.isCancelled.load(ordering: .acquiring) {
-                transfer.finish(.failure(HTTPClientError(kind: .cancelled, message: "the request was cancelled")))
+                transfer.finish(.failure(HTTPClientError.cancelled))
                 return
             }
             do {
@@ -166,7 +166,7 @@ final class CurlMultiLoop: @unchecked Sendable {
             // will see the flag.
             guard let easy = transfer.easy, active[easy.raw] != nil else { return }
             remove(easy)
-            transfer.finish(.failure(HTTPClientError(kind: .cancelled, message: "the request was cancelled")))
+            transfer.finish(.failure(HTTPClientError.cancelled))
         }
     }
 
@@ -191,7 +191,7 @@ final class CurlMultiLoop: @unchecked Sendable {
     }
 
     private func exit() {
-        let shutdownError = HTTPClientError(kind: .shutdown, message: "the HTTP client was shut down")
+        let shutdownError = HTTPClientError.shutdown
         for transfer in active.values {
             if let easy = transfer.easy { remove(easy) }
             transfer.finish(.failure(shutdownError))

@@ -41,6 +41,11 @@ public struct HTTPClientError: Error, Sendable, Hashable, CustomStringConvertibl
         self.message = message
     }
 
+    /// The request's task was cancelled.
+    static let cancelled = HTTPClientError(kind: .cancelled, message: "the request was cancelled")
+    /// The client was shut down.
+    static let shutdown = HTTPClientError(kind: .shutdown, message: "the HTTP client was shut down")
+
     /// `kind: message (curl code N)`.
     public var description: String {
         var text = "\(kind.rawValue): \(message)"

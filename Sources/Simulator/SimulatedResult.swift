@@ -20,7 +20,8 @@ enum SimulatedResult {
         now: Int64,
         requestID: String
     ) -> JSONValue {
-        let media = SimulatedMedia(bizToken: bizToken)
+        // Built only for answers that carry media (an MD5 and a few KiB of bytes each).
+        lazy var media = SimulatedMedia(bizToken: bizToken)
         let errorCode: JSONValue
         let errorMessage: JSONValue
         let details: JSONValue

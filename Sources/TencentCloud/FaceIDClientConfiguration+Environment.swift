@@ -6,7 +6,7 @@ extension FaceIDClientConfiguration {
     /// `FACEID_ACTION`: the action when `--action` is not given.
     public static let actionVariable = "FACEID_ACTION"
     /// The default endpoint, `https://faceid.tencentcloudapi.com`.
-    public static let defaultEndpoint = "https://faceid.tencentcloudapi.com"
+    public static let defaultEndpoint = FaceIDAction.getWebVerificationResult.documentedEndpoint
 
     /// Resolves the FaceID settings the way every subcommand does: a flag (non-`nil`
     /// argument) wins over its environment variable, which wins over the contract's default;

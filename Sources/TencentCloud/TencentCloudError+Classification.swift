@@ -23,11 +23,11 @@ extension TencentCloudError {
         /// Any code starting with this text (`InvalidParameter` also covers `InvalidParameterValue.X`).
         case prefix(String)
 
-        func matches(_ code: String) -> Bool {
+        func matches(_ code: Code) -> Bool {
             switch self {
-            case .exact(let text): return code == text
-            case .family(let text): return code == text || code.hasPrefix(text + ".")
-            case .prefix(let text): return code.hasPrefix(text)
+            case .exact(let text): return code.rawValue == text
+            case .family(let text): return code.isInFamily(text)
+            case .prefix(let text): return code.rawValue.hasPrefix(text)
             }
         }
     }
@@ -70,7 +70,7 @@ extension TencentCloudError {
     /// The category of an API error code, by ``classificationTable``; unknown codes are
     /// ``Category/retryable`` (see the table's documentation for why).
     public static func classify(code: Code) -> Category {
-        classificationTable.first { $0.match.matches(code.rawValue) }?.category ?? .retryable
+        classificationTable.first { $0.match.matches(code) }?.category ?? .retryable
     }
 
     /// The category of a non-200 HTTP answer without the API's envelope.
