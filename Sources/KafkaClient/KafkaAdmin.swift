@@ -48,12 +48,7 @@ final class AdminClient: @unchecked Sendable {
     init(configuration: KafkaAdminConfiguration, logger: Logger) throws(KafkaError) {
         let conf = try RDKafkaConfiguration.make(configuration.librdkafkaProperties)
         let pointer = RDKafkaCallbackContext(logger: logger).install(on: conf)
-        do {
-            rk = try RDKafkaConfiguration.newHandle(type: RD_KAFKA_PRODUCER, conf: conf)
-        } catch {
-            RDKafkaCallbackContext.releaseRetained(pointer)
-            throw error
-        }
+        rk = try RDKafkaConfiguration.newHandle(type: RD_KAFKA_PRODUCER, conf: conf, context: pointer)
         contextPointer = pointer
     }
 

@@ -51,16 +51,9 @@ public final class MockKafkaCluster: @unchecked Sendable {
     public init(brokers: Int, logger: Logger = Logger(label: "kafka.mock")) throws(KafkaError) {
         let conf = try RDKafkaConfiguration.make([("client.id", "faceid-mock-cluster")])
         let pointer = RDKafkaCallbackContext(logger: logger).install(on: conf)
-        let rk: OpaquePointer
-        do {
-            rk = try RDKafkaConfiguration.newHandle(type: RD_KAFKA_PRODUCER, conf: conf)
-        } catch {
-            RDKafkaCallbackContext.releaseRetained(pointer)
-            throw error
-        }
+        let rk = try RDKafkaConfiguration.newHandle(type: RD_KAFKA_PRODUCER, conf: conf, context: pointer)
         guard let cluster = rd_kafka_mock_cluster_new(rk, Int32(clamping: brokers)) else {
-            rd_kafka_destroy(rk)
-            RDKafkaCallbackContext.releaseRetained(pointer)
+            RDKafkaDestroy.destroy(HandleTransfer(pointer: rk, context: pointer))
             throw KafkaError.local(.fail, "rd_kafka_mock_cluster_new failed")
         }
         self.rk = rk
@@ -73,7 +66,7 @@ public final class MockKafkaCluster: @unchecked Sendable {
     deinit {
         // The mock cluster goes first (it runs on its handle's threads), then the handle, on a dedicated thread.
         let cluster = HandleTransfer(pointer: self.cluster, context: nil)
-        DedicatedThread.destroy(rk, context: contextPointer, before: { MockClusterDestroy.destroy(cluster) })
+        DedicatedThread.destroy(rk, context: contextPointer, before: { rd_kafka_mock_cluster_destroy(cluster.pointer) })
     }
 
     /// Creates `name` with `partitions` partitions (replication factor ≤ broker count).
@@ -104,12 +97,5 @@ public final class MockKafkaCluster: @unchecked Sendable {
     /// Forgets errors pushed for `apiKey` that were not used up.
     public func clearRequestErrors(apiKey: APIKey) {
         rd_kafka_mock_clear_request_errors(cluster, apiKey.rawValue)
-    }
-}
-
-/// Destroys a mock cluster handed over in a `HandleTransfer`.
-enum MockClusterDestroy {
-    static func destroy(_ transfer: HandleTransfer) {
-        rd_kafka_mock_cluster_destroy(transfer.pointer)
     }
 }

@@ -6,7 +6,7 @@ import Synchronization
 ///
 /// `@unchecked Sendable`: the librdkafka calls made from other threads (`rd_kafka_offsets_store`, `_commit`,
 /// `_committed`, `_pause_partitions`, watermark queries, `_subscribe`) are thread-safe on one handle; our mutable
-/// state lives in `context.state` and `closeState` (Mutexes). The handle is closed by the poll thread
+/// state lives in `context.state` (a Mutex) and `closed`. The handle is closed by the poll thread
 /// (`rd_kafka_consumer_close`, which runs the final revoke there) and destroyed only in `deinit`, after every thread
 /// holding a reference is done with it.
 final class ConsumerHandle: @unchecked Sendable {
@@ -14,7 +14,7 @@ final class ConsumerHandle: @unchecked Sendable {
     let context: ConsumerContext
     private let contextPointer: UnsafeMutableRawPointer
     private let stopRequested = Atomic<Bool>(false)
-    private let closeState = Mutex<(isClosed: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let closed = ThreadExit()
 
     init(configuration: KafkaConsumerConfiguration, logger: Logger) throws(KafkaError) {
         let conf = try RDKafkaConfiguration.make(configuration.librdkafkaProperties)
@@ -23,13 +23,7 @@ final class ConsumerHandle: @unchecked Sendable {
         rd_kafka_conf_set_rebalance_cb(conf, consumerRebalanceCallback)
         rd_kafka_conf_set_stats_cb(conf, consumerStatisticsCallback)
         rd_kafka_conf_set_error_cb(conf, consumerErrorCallback)
-        let rk: OpaquePointer
-        do {
-            rk = try RDKafkaConfiguration.newHandle(type: RD_KAFKA_CONSUMER, conf: conf)
-        } catch {
-            RDKafkaCallbackContext.releaseRetained(pointer)
-            throw error
-        }
+        let rk = try RDKafkaConfiguration.newHandle(type: RD_KAFKA_CONSUMER, conf: conf, context: pointer)
         // Statistics, errors and logs are served by rd_kafka_consumer_poll on our poll thread.
         _ = rd_kafka_poll_set_consumer(rk)
         self.rk = rk
@@ -54,14 +48,7 @@ final class ConsumerHandle: @unchecked Sendable {
                 context.logger.debug("Consumer close reported an error", metadata: ["kafka.error": "\(KafkaError(err))"])
             }
             context.buffer.finish()
-            let waiters = closeState.withLock { state in
-                state.isClosed = true
-                defer { state.waiters = [] }
-                return state.waiters
-            }
-            for waiter in waiters {
-                waiter.resume()
-            }
+            closed.open()
         }
         if !started {
             throw KafkaError.local(.fail, "could not start the consumer's poll thread")
@@ -92,14 +79,7 @@ final class ConsumerHandle: @unchecked Sendable {
     /// Requests the close and suspends until the poll thread has finished it.
     func closeAndWait() async {
         requestStop()
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let isClosed = closeState.withLock { state -> Bool in
-                if state.isClosed { return true }
-                state.waiters.append(continuation)
-                return false
-            }
-            if isClosed { continuation.resume() }
-        }
+        await closed.wait()
     }
 
     /// Copies a message out of librdkafka's memory.

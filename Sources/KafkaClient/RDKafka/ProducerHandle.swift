@@ -21,19 +21,14 @@ final class ProducerHandle: @unchecked Sendable {
     /// Whether sends are accepted: true until a shutdown begins, never true again.
     private let isRunning = Mutex(true)
     private let stopPolling = Atomic<Bool>(false)
-    private let pollStopped = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let pollStopped = ThreadExit()
 
     init(configuration: KafkaProducerConfiguration, logger: Logger) throws(KafkaError) {
         let conf = try RDKafkaConfiguration.make(configuration.librdkafkaProperties)
         let context = ProducerContext(logger: logger)
         let pointer = context.install(on: conf)
         rd_kafka_conf_set_dr_msg_cb(conf, producerDeliveryCallback)
-        do {
-            self.rk = try RDKafkaConfiguration.newHandle(type: RD_KAFKA_PRODUCER, conf: conf)
-        } catch {
-            RDKafkaCallbackContext.releaseRetained(pointer)
-            throw error
-        }
+        self.rk = try RDKafkaConfiguration.newHandle(type: RD_KAFKA_PRODUCER, conf: conf, context: pointer)
         self.context = context
         self.contextPointer = pointer
     }
@@ -50,14 +45,7 @@ final class ProducerHandle: @unchecked Sendable {
                 rd_kafka_poll(rk, 100)
             }
             rd_kafka_poll(rk, 0)
-            let waiters = pollStopped.withLock { state in
-                state.done = true
-                defer { state.waiters = [] }
-                return state.waiters
-            }
-            for waiter in waiters {
-                waiter.resume()
-            }
+            pollStopped.open()
         }
         if !started {
             throw KafkaError.local(.fail, "could not start the producer's poll thread")
@@ -131,14 +119,7 @@ final class ProducerHandle: @unchecked Sendable {
     /// Stops the poll thread and waits (suspended, not blocked) until it has exited.
     func stopPollingAndWait() async {
         stopPolling.store(true, ordering: .releasing)
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let done = pollStopped.withLock { state -> Bool in
-                if state.done { return true }
-                state.waiters.append(continuation)
-                return false
-            }
-            if done { continuation.resume() }
-        }
+        await pollStopped.wait()
         context.close()
     }
 

@@ -33,11 +33,17 @@ enum RDKafkaConfiguration {
         return secretMarkers.contains { lowered.contains($0) }
     }
 
-    /// Creates a client handle of `type` from `conf` (consumed on success, destroyed on failure).
-    static func newHandle(type: rd_kafka_type_t, conf: OpaquePointer) throws(KafkaError) -> OpaquePointer {
+    /// Creates a client handle of `type` from `conf` (consumed on success, destroyed on failure). `context`,
+    /// the callback context installed on `conf`, is released on failure too, so no caller repeats that cleanup.
+    static func newHandle(
+        type: rd_kafka_type_t,
+        conf: OpaquePointer,
+        context: UnsafeMutableRawPointer
+    ) throws(KafkaError) -> OpaquePointer {
         var errstr = [CChar](repeating: 0, count: 512)
         guard let rk = rd_kafka_new(type, conf, &errstr, errstr.count) else {
             rd_kafka_conf_destroy(conf)
+            RDKafkaCallbackContext.releaseRetained(context)
             throw KafkaError.local(.invalidArgument, cString(errstr))
         }
         return rk
