@@ -26,7 +26,7 @@ struct Demo: AsyncParsableCommand {
         let runner = DemoRunner(
             eventCount: events,
             malformedCount: malformed,
-            progress: { line in FileHandle.standardError.write(Data((line + "\n").utf8)) },
+            progress: { line in StandardError.write(line + "\n") },
             logger: Logger(label: "faceid-enricher.demo")
         )
         do {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Enricher
 import Foundation
 
 /// The `faceid-enricher` command line: one executable, one subcommand per job (see CONTRACT.md).
@@ -23,7 +24,7 @@ struct FaceIDEnricher: AsyncParsableCommand {
         } catch {
             if exitCode(for: error) == .validationFailure {
                 let hint = "see 'faceid-enricher --help'"
-                FileHandle.standardError.write(Data("faceid-enricher: \(message(for: error)) (\(hint))\n".utf8))
+                StandardError.write("faceid-enricher: \(message(for: error)) (\(hint))\n")
                 Foundation.exit(2)
             }
             exit(withError: error)

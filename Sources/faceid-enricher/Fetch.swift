@@ -1,4 +1,5 @@
 import ArgumentParser
+import Enricher
 import EnricherJSON
 import Foundation
 import TencentCloud
@@ -51,6 +52,6 @@ struct Fetch: AsyncParsableCommand {
 
     /// One line on stderr, prefixed with the program name.
     static func printError(_ message: String) {
-        FileHandle.standardError.write(Data("faceid-enricher fetch: \(message)\n".utf8))
+        StandardError.write("faceid-enricher fetch: \(message)\n")
     }
 }

@@ -33,7 +33,7 @@ struct Replay: AsyncParsableCommand {
         options.logFormat = logFormat
         let configuration: EnricherConfiguration
         do {
-            configuration = try EnricherConfiguration.resolve(options, environment: environment, standardErrorIsTerminal: isatty(2) == 1)
+            configuration = try EnricherConfiguration.resolve(options, environment: environment, standardErrorIsTerminal: StandardError.isTerminal)
         } catch {
             CommandLine.fail(error.message, code: 2)
         }

@@ -56,7 +56,7 @@ struct Run: AsyncParsableCommand {
             configuration = try EnricherConfiguration.resolve(
                 options,
                 environment: environment,
-                standardErrorIsTerminal: isatty(2) == 1
+                standardErrorIsTerminal: StandardError.isTerminal
             )
             clientConfiguration = try faceID.clientConfiguration(environment: environment)
         } catch let error as ConfigurationError {
@@ -149,7 +149,7 @@ extension KafkaOptions {
 extension CommandLine {
     /// Prints one line on stderr and exits: the contract's "one clear line, never a stack trace".
     static func fail(_ message: String, code: Int32) -> Never {
-        FileHandle.standardError.write(Data("faceid-enricher: \(message)\n".utf8))
+        StandardError.write("faceid-enricher: \(message)\n")
         exit(code)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Enricher
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -77,9 +78,7 @@ struct Simulate: AsyncParsableCommand {
             tasks.addTask {
                 guard let port = try? await simulator.waitUntilRunning() else { return }
                 let accounts = configuration.secrets.map(\.secretID).joined(separator: ", ")
-                FileHandle.standardError.write(
-                    Data("faceid simulator listening on http://\(configuration.host):\(port)/ (SecretIds: \(accounts))\n".utf8)
-                )
+                StandardError.write("faceid simulator listening on http://\(configuration.host):\(port)/ (SecretIds: \(accounts))\n")
             }
             try await tasks.waitForAll()
         }

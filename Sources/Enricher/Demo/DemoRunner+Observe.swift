@@ -96,9 +96,7 @@ extension DemoRunner {
     }
 
     static func parseDeadLetter(_ message: KafkaMessage) -> DemoObservedEvent {
-        func header(_ key: String) -> String? {
-            message.headers.first { $0.key == key }?.value.map { String(decoding: $0, as: UTF8.self) }
-        }
+        let header = message.header
         return DemoObservedEvent(
             eventId: "-",
             status: "dlq",

@@ -65,9 +65,7 @@ extension DLQReplayer {
                 if reachedEnds() || quietPeriods >= 3 { return summary }
             case .event(.message(let message)):
                 quietPeriods = 0
-                let dlqReason = message.headers.first { $0.key == "x-dlq-reason" }?.value.map {
-                    String(decoding: $0, as: UTF8.self)
-                }
+                let dlqReason = message.header("x-dlq-reason")
                 if reason == nil || dlqReason == reason {
                     _ = try await producer.send(
                         topic: configuration.inputTopic,
