@@ -46,9 +46,7 @@ public final class FaceIDSimulator: Service, Sendable {
         guard mayStart else {
             throw SimulatorError(code: .alreadyStarted, message: "a FaceIDSimulator runs once")
         }
-        let idleTimeout = configuration.idleConnectionTimeout.map { duration in
-            TimeAmount.nanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
-        }
+        let idleTimeout = configuration.idleConnectionTimeout.map(TimeAmount.init)
         let application = Application(
             responder: SimulatorResponder(simulator: self),
             server: .http1(configuration: .init(idleTimeout: idleTimeout)),

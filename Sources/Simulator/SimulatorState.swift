@@ -21,10 +21,8 @@ struct SimulatorState: Sendable {
     var waiters: [Int: CheckedContinuation<Int, any Error>] = [:]
     var nextWaiterID = 0
 
-    private var arrivalSecond: Int64 = 0
-    private var arrivalsThisSecond = 0
-    private var acceptedSecond: Int64 = 0
-    private var acceptedThisSecond = 0
+    private var arrivals = PerSecondCount()
+    private var accepted = PerSecondCount()
 
     init(configuration: SimulatorConfiguration) {
         bucket = TokenBucket(rate: configuration.rateLimit)
@@ -39,12 +37,7 @@ struct SimulatorState: Sendable {
     mutating func recordArrival(action: String, second: Int64) {
         counters.totalRequests += 1
         counters.requestsByAction[action, default: 0] += 1
-        if second != arrivalSecond {
-            arrivalSecond = second
-            arrivalsThisSecond = 0
-        }
-        arrivalsThisSecond += 1
-        counters.peakRequestsPerSecond = max(counters.peakRequestsPerSecond, arrivalsThisSecond)
+        counters.peakRequestsPerSecond = max(counters.peakRequestsPerSecond, arrivals.count(in: second))
     }
 
     /// Takes a token from the bucket; counts the request as accepted or rate-limited.
@@ -53,12 +46,7 @@ struct SimulatorState: Sendable {
             counters.rateLimited += 1
             return false
         }
-        if second != acceptedSecond {
-            acceptedSecond = second
-            acceptedThisSecond = 0
-        }
-        acceptedThisSecond += 1
-        counters.peakAcceptedPerSecond = max(counters.peakAcceptedPerSecond, acceptedThisSecond)
+        counters.peakAcceptedPerSecond = max(counters.peakAcceptedPerSecond, accepted.count(in: second))
         return true
     }
 
@@ -68,9 +56,7 @@ struct SimulatorState: Sendable {
         for fault in SimulatorFault.allCases {
             let probability = faults[fault, default: 0]
             guard probability > 0 else { continue }
-            // 53 random bits give a uniform double in [0, 1).
-            let draw = Double(random.next() >> 11) / Double(1 << 53)
-            if draw < probability {
+            if random.nextUnit() < probability {
                 fired.insert(fault)
                 counters.faultsInjected[fault, default: 0] += 1
             }
@@ -82,8 +68,7 @@ struct SimulatorState: Sendable {
     mutating func drawLatency() -> Duration {
         guard jitter > .zero else { return latency }
         let span = Double(jitter.components.seconds) + Double(jitter.components.attoseconds) * 1e-18
-        let draw = Double(random.next() >> 11) / Double(1 << 53)
-        let offset = Duration.seconds((draw * 2 - 1) * span)
+        let offset = Duration.seconds((random.nextUnit() * 2 - 1) * span)
         let total = latency + offset
         return total > .zero ? total : .zero
     }
@@ -102,7 +87,23 @@ struct SimulatorState: Sendable {
     /// Resets counters; scripted `PEND<k>-` tokens start counting again.
     mutating func resetCounters() {
         counters = SimulatorCounters()
-        arrivalsThisSecond = 0
-        acceptedThisSecond = 0
+        arrivals = PerSecondCount()
+        accepted = PerSecondCount()
+    }
+}
+
+/// Events in the current wall-clock second, for the peak-per-second counters.
+private struct PerSecondCount {
+    private var second: Int64 = 0
+    private var countInSecond = 0
+
+    /// Counts one event in `second` and returns how many that second has had.
+    mutating func count(in second: Int64) -> Int {
+        if second != self.second {
+            self.second = second
+            countInSecond = 0
+        }
+        countInSecond += 1
+        return countInSecond
     }
 }
