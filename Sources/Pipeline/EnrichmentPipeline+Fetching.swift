@@ -83,11 +83,14 @@ extension EnrichmentPipeline {
     }
 
     /// One API call for `event`, joined with a call already in flight for the same token and
-    /// region, and paced by the rate limiter: on `turn` when given, else on a new turn (a joined
-    /// call uses none; its turn goes unused).
+    /// region, and paced by the rate limiter: on `turn` when given, else on a new turn. A joined
+    /// call makes none and gives its turn up at once: the call it joins may be waiting behind it.
     func fetchOnce(_ event: InputEvent, turn: RateLimiter<C>.Turn?) async -> FetchAttempt {
-        let (attempt, joined) = await singleFlight.run(event.region + "/" + event.bizToken) {
-            () async -> FetchAttempt in
+        let limiter = rateLimiter
+        let (attempt, joined) = await singleFlight.run(
+            event.region + "/" + event.bizToken,
+            onJoin: { if let turn { limiter.forfeit(turn) } }
+        ) { () async -> FetchAttempt in
             let limiter = self.rateLimiter
             guard await self.unlessDraining({ try await limiter.wait(for: turn ?? limiter.reserve()) }) else {
                 return .interrupted

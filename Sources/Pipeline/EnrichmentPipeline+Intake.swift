@@ -24,9 +24,11 @@ extension EnrichmentPipeline {
     func accept(_ record: InputRecord, workers: inout DiscardingTaskGroup) {
         let partition = record.partitionID
         let validation = validator.validate(record.value)
-        let (start, toPause, inFlight) = state.withLock {
-            s -> ((item: WorkItem, token: KeyedSequencer<WorkItem>.LaneToken)?, [PartitionID], Int) in
-            s.assigned.insert(partition)
+        let (start, toPause, inFlight, newlyHeld) = state.withLock {
+            s -> ((item: WorkItem, token: KeyedSequencer<WorkItem>.LaneToken)?, [PartitionID], Int, [Int32]?) in
+            // A record of a partition no assignment named (a test feeding records directly) makes
+            // it held, like an assignment would.
+            let newlyHeld = s.assigned.insert(partition).inserted ? s.assigned.map(\.partition) : nil
             let lease = s.lease(for: partition)
             s.tracker.received(partition, offset: record.offset)
             s.inFlight += 1
@@ -46,8 +48,9 @@ extension EnrichmentPipeline {
             }
             // Gauges are set under the lock so that concurrent updates cannot land out of order.
             metrics.inFlight.record(s.inFlight)
-            return (start, toPause, s.inFlight)
+            return (start, toPause, s.inFlight, newlyHeld)
         }
+        if let newlyHeld { groupBudget.partitionsChanged(held: newlyHeld, partitionCount: nil) }
         if !toPause.isEmpty {
             logger.debug("Input paused at the in-flight limit", metadata: ["pipeline.in_flight": "\(inFlight)"])
         }
@@ -114,11 +117,13 @@ extension EnrichmentPipeline {
         return toResume
     }
 
-    /// Recomputes this instance's share of the group's rate budget.
+    /// Tells the group budget which partitions this instance now holds (and the input topic's size,
+    /// read first, so no record of a new partition is accepted before the budget knows both).
     func updateRateShare() async {
         let total = await partitions.inputPartitionCount()
-        let assigned = state.withLock { $0.assigned.count }
-        rateLimiter.setShare(assigned: assigned, total: total)
+        let held = state.withLock { $0.assigned.map(\.partition) }
+        groupBudget.partitionsChanged(held: held, partitionCount: total > 0 ? total : nil)
+        refreshBudgetGauges()
         logger.debug(
             "Rate share updated",
             metadata: ["pipeline.rate_per_second": "\(rateLimiter.currentRate)"]

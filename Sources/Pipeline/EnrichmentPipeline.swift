@@ -82,9 +82,43 @@ public final class EnrichmentPipeline<C: Clock>: Sendable where C.Duration == Du
             md5: md5
         )
         self.deadLetterBuilder = DeadLetterRecordBuilder(topic: configuration.deadLetterTopic)
-        self.rateLimiter = RateLimiter(configuration: configuration.rateLimit, clock: clock) { rate in
+        let timeline = BudgetTimeline(clock: clock, wallNanos: wallClock.now().millisecondsSinceEpoch * 1_000_000)
+        let budget = GroupBudget(
+            groupBudget: configuration.rateLimit.groupBudget,
+            timeline: timeline,
+            coordination: configuration.coordination
+        )
+        self.rateLimiter = RateLimiter(configuration: configuration.rateLimit, budget: budget) { rate in
             metrics.rateShare.record(rate)
         }
+    }
+
+    /// This member's part of the group budget: the coordination service feeds it the group's
+    /// records and reads this member's own.
+    public var groupBudget: GroupBudget<C> { rateLimiter.budget }
+
+    /// This member's coordination record for the epoch `BudgetSchedule.lead` epochs ahead, with the
+    /// calls it has ready now as its demand; `nil` without coordination. Also refreshes the budget
+    /// gauges, once an epoch.
+    public func makeBudgetRecord() -> BudgetRecord? {
+        let record = groupBudget.makeRecord(demand: rateLimiter.takeDemand())
+        if let record {
+            let seconds = Double(groupBudget.schedule.epochNanos) / 1e9
+            metrics.rateDemand.record(Double(record.demand) / seconds)
+        }
+        refreshBudgetGauges()
+        return record
+    }
+
+    /// Sets the rate-share and group gauges from the budget as it stands now.
+    public func refreshBudgetGauges() {
+        rateLimiter.refreshRate()
+        let schedule = groupBudget.schedule
+        let epoch = schedule.epoch(atWall: groupBudget.timeline.nowWallNanos())
+        let status = groupBudget.status(of: epoch)
+        let seconds = Double(schedule.epochNanos) / 1e9
+        metrics.rateGroupMembers.record(status.members)
+        metrics.rateGroupDemand.record(Double(status.groupDemand) / seconds)
     }
 
     /// Whether an error that stops progress holds events, and its code: the `/readyz` answer.
@@ -106,6 +140,9 @@ public final class EnrichmentPipeline<C: Clock>: Sendable where C.Duration == Du
 
     /// Distinct tokens with a call in flight or waiting for its rate turn (for tests and debugging).
     package var fetchesInFlightCount: Int { singleFlight.inFlightCount }
+
+    /// Calls waiting for a slot of the budget (for tests and debugging).
+    package var waitingForSlotCount: Int { rateLimiter.waitingCount }
 
     /// The rate API calls are currently paced at, in requests per second.
     public var currentRate: Double { rateLimiter.currentRate }
@@ -140,6 +177,7 @@ public final class EnrichmentPipeline<C: Clock>: Sendable where C.Duration == Du
                 controlContinuation.yield(.inputFinished)
             }
             services.addTask { await self.commitPeriodically() }
+            services.addTask { await self.rateLimiter.run() }
             await withDiscardingTaskGroup { workers in
                 await self.intake(controls, workers: &workers)
                 self.startDrain(workers: &workers)

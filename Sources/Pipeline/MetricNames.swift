@@ -12,8 +12,20 @@ public enum MetricNames {
     public static let retries = "faceid_enricher_retries_total"
     /// Gauge: events accepted and not finished.
     public static let inFlightEvents = "faceid_enricher_in_flight_events"
-    /// Gauge: the rate this instance currently paces its API calls at.
+    /// Gauge: this instance's current grant of the group budget: the calls per second it may make
+    /// (its slots of the grid, lowered while the API answers `RequestLimitExceeded`).
     public static let rateLimitShare = "faceid_enricher_rate_limit_share_requests_per_second"
+    /// Gauge: the demand this instance last published: calls ready per second.
+    public static let rateDemand = "faceid_enricher_rate_demand_requests_per_second"
+    /// Gauge: the whole group's demand in this instance's view of the current epoch.
+    public static let rateGroupDemand = "faceid_enricher_rate_group_demand_requests_per_second"
+    /// Gauge: members in this instance's view of the current epoch (0 when it has no view).
+    public static let rateGroupMembers = "faceid_enricher_rate_group_members"
+    /// Gauge: 1 while this instance cannot coordinate through the topic and takes the partition share.
+    public static let rateCoordinationFallback = "faceid_enricher_rate_coordination_fallback"
+    /// Counter, label `reason`: coordination records not trusted (`malformed`, `unknown_version`,
+    /// `foreign`, `future`).
+    public static let rateCoordinationRecordsIgnored = "faceid_enricher_rate_coordination_records_ignored_total"
     /// Timer (histogram): API call latency.
     public static let apiRequestDuration = "faceid_enricher_api_request_duration_seconds"
     /// Timer (histogram): from the input record's timestamp to the output's acknowledgement.

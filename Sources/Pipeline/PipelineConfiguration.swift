@@ -14,6 +14,9 @@ public struct PipelineConfiguration: Sendable, Hashable {
     public var maxInFlight: Int
     /// The group budget and AIMD parameters (`--rate-limit`).
     public var rateLimit: RateLimiterConfiguration
+    /// This member's identity on the coordination topic, through which the group shares the budget
+    /// by demand; `nil` takes the partition share only (budget × assigned / total partitions).
+    public var coordination: BudgetCoordination?
     /// The retry schedules (`--retry-max-elapsed` is `retry.maxElapsed`).
     public var retry: RetryPolicy
     /// How often acknowledged progress is committed.
@@ -35,6 +38,7 @@ public struct PipelineConfiguration: Sendable, Hashable {
         allowedRegions: Set<String> = InputValidator.knownRegions,
         maxInFlight: Int = 64,
         rateLimit: RateLimiterConfiguration = RateLimiterConfiguration(),
+        coordination: BudgetCoordination? = nil,
         retry: RetryPolicy = RetryPolicy(),
         commitInterval: Duration = .milliseconds(500),
         commitBatchSize: Int = 500,
@@ -48,6 +52,7 @@ public struct PipelineConfiguration: Sendable, Hashable {
         self.allowedRegions = allowedRegions
         self.maxInFlight = maxInFlight
         self.rateLimit = rateLimit
+        self.coordination = coordination
         self.retry = retry
         self.commitInterval = commitInterval
         self.commitBatchSize = commitBatchSize

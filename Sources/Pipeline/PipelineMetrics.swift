@@ -8,6 +8,9 @@ final class PipelineMetrics: Sendable {
     private let counters = Mutex<[String: Counter]>([:])
     let inFlight: Gauge
     let rateShare: Gauge
+    let rateDemand: Gauge
+    let rateGroupDemand: Gauge
+    let rateGroupMembers: Gauge
     let halted: Gauge
     let apiDuration: Timer
     let endToEnd: Timer
@@ -18,6 +21,9 @@ final class PipelineMetrics: Sendable {
         self.factory = factory
         inFlight = Gauge(label: MetricNames.inFlightEvents, factory: factory)
         rateShare = Gauge(label: MetricNames.rateLimitShare, factory: factory)
+        rateDemand = Gauge(label: MetricNames.rateDemand, factory: factory)
+        rateGroupDemand = Gauge(label: MetricNames.rateGroupDemand, factory: factory)
+        rateGroupMembers = Gauge(label: MetricNames.rateGroupMembers, factory: factory)
         halted = Gauge(label: MetricNames.halted, factory: factory)
         apiDuration = Timer(label: MetricNames.apiRequestDuration, preferredDisplayUnit: .seconds, factory: factory)
         endToEnd = Timer(label: MetricNames.endToEndLatency, preferredDisplayUnit: .seconds, factory: factory)

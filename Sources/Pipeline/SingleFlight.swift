@@ -11,8 +11,13 @@ public final class SingleFlight<Key: Hashable & Sendable, Value: Sendable>: Send
 
     /// Runs `operation` for `key`, or joins the run already in flight for it. Returns the value
     /// and whether it was joined (`true`) rather than computed by this caller. A joining caller
-    /// waits for the running operation even if it is cancelled itself.
-    public func run(_ key: Key, operation: () async -> Value) async -> (value: Value, joined: Bool) {
+    /// waits for the running operation even if it is cancelled itself; `onJoin` is called before it
+    /// starts waiting (to give up what it held for its own call, which the run it joins may need).
+    public func run(
+        _ key: Key,
+        onJoin: () -> Void = {},
+        operation: () async -> Value
+    ) async -> (value: Value, joined: Bool) {
         // Checking for a running operation and registering as its follower happen under one lock,
         // inside the continuation, so a leader finishing concurrently cannot strand a follower.
         let joinedValue = await withCheckedContinuation { (continuation: CheckedContinuation<Value?, Never>) in
@@ -24,7 +29,7 @@ public final class SingleFlight<Key: Hashable & Sendable, Value: Sendable>: Send
                 table[key] = []
                 return false
             }
-            if !isFollower { continuation.resume(returning: nil) }
+            if isFollower { onJoin() } else { continuation.resume(returning: nil) }
         }
         if let joinedValue { return (joinedValue, true) }
         let value = await operation()

@@ -70,7 +70,7 @@ struct EnrichmentPipelineShutdownTests {
         "events of a partition are called in offset order, so a drain leaves what it cut short at the end of each partition, never in a hole below a published result"
     )
     func drainLeavesNoHoles() async {
-        // Paced at 10 calls/s on a manual clock: one call per 100 ms step, in the order the
+        // Paced at 10 calls/s on a manual clock: one call per slot of the grid, in the order the
         // limiter handed out turns. Three partitions, eight events each, all with distinct keys.
         let clock = ManualClock()
         let fetcher = FakeVerificationFetcher()
@@ -102,13 +102,27 @@ struct EnrichmentPipelineShutdownTests {
             }
         }
         let calledBeforeDrain = 10
+        // The grid's slots of this epoch and the next few, as manual-clock instants: those that
+        // already passed are spent at once (the API counts the whole second), the rest one by one.
+        let schedule = pipeline.groupBudget.schedule
+        let timeline = pipeline.groupBudget.timeline
+        let start = timeline.nowWallNanos()
+        let firstEpoch = schedule.epoch(atWall: start)
+        let slotTimes = (firstEpoch..<firstEpoch + 4).flatMap { epoch in
+            (0..<schedule.slots(in: epoch)).map { schedule.time(ofSlot: $0, in: epoch) }
+        }
+        let passed = slotTimes.filter { $0 <= start }.count
+        let slots = slotTimes.filter { $0 > start }.map { timeline.instant(atWall: $0) }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await pipeline.run(input: input) }
-            // The first call goes at once; 23 wait for their turns, beside the commit timer.
-            #expect(await clock.waitForSleepers(24))
-            for step in 1..<calledBeforeDrain {
-                clock.advance(by: .milliseconds(100))
-                #expect(await Poll.until { fetcher.recordedCalls.count == step + 1 })
+            // Every event waits for a slot or has spent a passed one; the limiter's loop and the
+            // commit timer sleep on the clock.
+            #expect(await Poll.until { fetcher.recordedCalls.count == passed })
+            #expect(await Poll.until { pipeline.waitingForSlotCount == 24 - passed && clock.sleeperCount == 2 })
+            for (step, slot) in slots.prefix(calledBeforeDrain - passed).enumerated() {
+                clock.advance(by: clock.now.duration(to: slot))
+                #expect(await Poll.until { fetcher.recordedCalls.count == passed + step + 1 })
+                #expect(await Poll.until { clock.sleeperCount == 2 })
             }
             #expect(await publisher.waitForRecords(calledBeforeDrain))
             pipeline.shutdown()
