@@ -7,12 +7,14 @@ public import Logging
 /// cooperative pool) and destroys the client there.
 public enum KafkaAdmin {
     /// Creates each topic with the given partition count; a topic that already exists counts as success
-    /// (`TOPIC_ALREADY_EXISTS`). `replicationFactor` `-1` means the broker's default. Throws the first other
-    /// per-topic error. Needs a real cluster: librdkafka's mock cluster has no controller, so there this times out
-    /// (`_TIMED_OUT`); create mock topics with `MockKafkaCluster.createTopic`.
+    /// (`TOPIC_ALREADY_EXISTS`). `replicationFactor` `-1` means the broker's default; `topicConfig` (e.g.
+    /// `cleanup.policy`, `retention.ms`) applies to every topic created. Throws the first other per-topic error.
+    /// Needs a real cluster: librdkafka's mock cluster has no controller, so there this times out (`_TIMED_OUT`);
+    /// create mock topics with `MockKafkaCluster.createTopic`.
     public static func createTopics(
         _ topics: [(name: String, partitions: Int32)],
         replicationFactor: Int32 = -1,
+        topicConfig: [(key: String, value: String)] = [],
         configuration: KafkaAdminConfiguration,
         logger: Logger
     ) async throws(KafkaError) {
@@ -20,7 +22,12 @@ public enum KafkaAdmin {
         let client = try AdminClient(configuration: configuration, logger: logger)
         let timeout = RDKafkaConfiguration.milliseconds(configuration.requestTimeout)
         let result = await DedicatedThread.run { () -> KafkaError? in
-            client.createTopicsBlocking(topics, replicationFactor: replicationFactor, timeoutMs: timeout)
+            client.createTopicsBlocking(
+                topics,
+                replicationFactor: replicationFactor,
+                topicConfig: topicConfig,
+                timeoutMs: timeout
+            )
         }
         if let result { throw result }
     }
@@ -60,6 +67,7 @@ final class AdminClient: @unchecked Sendable {
     func createTopicsBlocking(
         _ topics: [(name: String, partitions: Int32)],
         replicationFactor: Int32,
+        topicConfig: [(key: String, value: String)],
         timeoutMs: Int32
     ) -> KafkaError? {
         var errstr = [CChar](repeating: 0, count: 512)
@@ -74,6 +82,10 @@ final class AdminClient: @unchecked Sendable {
                 return .local(.invalidArgument, RDKafkaConfiguration.cString(errstr))
             }
             newTopics.append(newTopic)
+            for (key, value) in topicConfig {
+                let err = rd_kafka_NewTopic_set_config(newTopic, key, value)
+                if err != RD_KAFKA_RESP_ERR_NO_ERROR { return KafkaError(err, message: "topic config \(key)") }
+            }
         }
         guard let queue = rd_kafka_queue_new(rk) else { return .local(.fail, "rd_kafka_queue_new failed") }
         defer { rd_kafka_queue_destroy(queue) }

@@ -12,6 +12,27 @@ extension KafkaConsumer {
         }
     }
 
+    /// Reads `offsets`' partitions from the given offsets without joining a group (`rd_kafka_assign`),
+    /// replacing any earlier assignment; for a reader that keeps its own place (the coordination topic).
+    /// Do not mix with `subscribe`.
+    public func assign(_ offsets: [TopicPartition: Int64]) throws(KafkaError) {
+        let list = RDKafkaPartitionList.make(offsets.map { ($0.key, Optional($0.value)) })
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let err = rd_kafka_assign(handle.rk, list)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            throw KafkaError(err)
+        }
+        handle.context.state.withLock { $0.assignment = Set(offsets.keys) }
+    }
+
+    /// Calls `observer` on the consumer's poll thread whenever partitions are about to be revoked (or
+    /// were lost), before librdkafka lets the group give them to another member: for state that must
+    /// never be shared by two members, such as the partitions' share of an API budget. `observer` must
+    /// not block or call back into the consumer.
+    public func observeRevocations(_ observer: @escaping @Sendable ([TopicPartition]) -> Void) {
+        handle.context.state.withLock { $0.revocationObserver = observer }
+    }
+
     /// Stops delivery from `partitions` until `resume`. Messages already in `events` are still delivered;
     /// nothing fetched after the pause is. A pause lasts until resumed or until the partition is revoked.
     public func pause(_ partitions: [TopicPartition]) throws(KafkaError) {

@@ -39,6 +39,12 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Keep the Intl action's BestFrameBase64/VideoBase64 in output events instead of {bytes, md5}.")
     var keepMediaBase64 = false
 
+    @Option(help: "on or off: share the group's budget by demand through the coordination topic (env RATE_COORDINATION, default on).")
+    var rateCoordination: String?
+
+    @Option(help: "The group's coordination topic (env COORDINATION_TOPIC, default <group>.rate-budget; created when missing).")
+    var coordinationTopic: String?
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         var options = kafka.runOptions
@@ -49,6 +55,8 @@ struct Run: AsyncParsableCommand {
         options.httpHost = httpHost
         options.logFormat = logFormat
         options.keepMediaBase64 = keepMediaBase64
+        options.rateCoordination = rateCoordination
+        options.coordinationTopic = coordinationTopic
 
         let configuration: EnricherConfiguration
         let clientConfiguration: FaceIDClientConfiguration
@@ -105,7 +113,8 @@ struct Run: AsyncParsableCommand {
             faceID: clientConfiguration,
             health: health,
             metricsFactory: metricsFactory,
-            logger: logger
+            logger: logger,
+            memberPrefix: ProcessInfo.processInfo.hostName
         )
         let server = OperationsServer.makeApplication(
             host: configuration.httpHost,

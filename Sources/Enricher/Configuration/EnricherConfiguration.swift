@@ -30,6 +30,14 @@ public struct EnricherConfiguration: Sendable {
     public var keepMediaBase64: Bool
     /// How long SIGTERM waits for in-flight events before committing and leaving the group.
     public var drainTimeout: Duration
+    /// The topic through which the group shares the rate budget by demand (`--coordination-topic`,
+    /// default `<group>.rate-budget`); `nil` when coordination is off (`--rate-coordination off`)
+    /// and each instance takes its partition share only.
+    public var coordinationTopic: String?
+
+    /// The coordination topic's default name for a group: one per group, so two deployments on one
+    /// cluster never share a budget by accident.
+    public static func defaultCoordinationTopic(group: String) -> String { group + ".rate-budget" }
 
     /// The contract's defaults.
     public static let defaults = EnricherConfiguration(
@@ -46,7 +54,8 @@ public struct EnricherConfiguration: Sendable {
         httpHost: "0.0.0.0",
         logFormat: .json,
         keepMediaBase64: false,
-        drainTimeout: .seconds(30)
+        drainTimeout: .seconds(30),
+        coordinationTopic: defaultCoordinationTopic(group: "faceid-enricher")
     )
 }
 

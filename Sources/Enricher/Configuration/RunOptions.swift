@@ -15,6 +15,10 @@ public struct RunOptions: Sendable {
     public var httpHost: String?
     public var logFormat: String?
     public var keepMediaBase64: Bool = false
+    /// `--rate-coordination on|off`.
+    public var rateCoordination: String?
+    /// `--coordination-topic NAME`.
+    public var coordinationTopic: String?
 
     public init() {}
 }
@@ -94,6 +98,20 @@ extension EnricherConfiguration {
             c.logFormat = standardErrorIsTerminal ? .text : .json
         }
         c.keepMediaBase64 = options.keepMediaBase64 || environment["KEEP_MEDIA_BASE64"].map { ["1", "true", "yes"].contains($0.lowercased()) } == true
+        let coordination = pick(options.rateCoordination, "RATE_COORDINATION")?.trimmingSpaces().lowercased() ?? "on"
+        guard ["on", "off"].contains(coordination) else {
+            throw ConfigurationError("--rate-coordination / RATE_COORDINATION must be on or off, got '\(coordination)'")
+        }
+        let topic = try nonEmpty(
+            pick(options.coordinationTopic, "COORDINATION_TOPIC"),
+            "--coordination-topic",
+            "COORDINATION_TOPIC",
+            EnricherConfiguration.defaultCoordinationTopic(group: c.group)
+        )
+        guard ![c.inputTopic, c.outputTopic, c.dlqTopic].contains(topic) else {
+            throw ConfigurationError("--coordination-topic / COORDINATION_TOPIC must differ from the input, output and DLQ topics")
+        }
+        c.coordinationTopic = coordination == "on" ? topic : nil
         return c
     }
 

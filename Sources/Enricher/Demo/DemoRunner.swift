@@ -80,6 +80,9 @@ public struct DemoRunner: Sendable {
         try cluster.createTopic(topics.input, partitions: 6)
         try cluster.createTopic(topics.output, partitions: 6)
         try cluster.createTopic(topics.dlq, partitions: 3)
+        let demoGroup = "faceid-enricher-demo"
+        // The mock cluster creates no topics through the admin API: the coordination topic is made here.
+        try cluster.createTopic(EnricherConfiguration.defaultCoordinationTopic(group: demoGroup), partitions: 1)
         progress("mock Kafka cluster up: 3 brokers at \(cluster.bootstrapServers)")
 
         let secret = SimulatorSecret(secretID: "AKIDdemo\(UInt32.random(in: 0...UInt32.max))", secretKey: Self.randomKey())
@@ -109,7 +112,8 @@ public struct DemoRunner: Sendable {
 
             var configuration = EnricherConfiguration.defaults
             configuration.brokers = cluster.bootstrapServers
-            configuration.group = "faceid-enricher-demo"
+            configuration.group = demoGroup
+            configuration.coordinationTopic = EnricherConfiguration.defaultCoordinationTopic(group: demoGroup)
             configuration.rateLimit = Double(rateLimit)
             configuration.retryMaxElapsed = .seconds(20)
             configuration.drainTimeout = .seconds(5)

@@ -48,6 +48,9 @@ public struct EnrichmentService: Service {
     public var logger: Logger
     /// Receives the running pipeline's totals once it stopped (the demo prints them).
     public var onFinished: @Sendable (PipelineStatistics) -> Void
+    /// This member's id on the coordination topic: unique per process start (a random suffix is
+    /// added to `memberPrefix`, e.g. the host name, which says where a record came from).
+    public let memberID: String
 
     public init(
         configuration: EnricherConfiguration,
@@ -57,8 +60,10 @@ public struct EnrichmentService: Service {
         health: ServiceHealth = ServiceHealth(),
         metricsFactory: any MetricsFactory,
         logger: Logger,
+        memberPrefix: String = "faceid-enricher",
         onFinished: @escaping @Sendable (PipelineStatistics) -> Void = { _ in }
     ) {
+        self.memberID = memberPrefix + "-" + String(UInt64.random(in: 1...UInt64.max), radix: 16)
         self.configuration = configuration
         self.faceID = faceID
         self.timing = timing
@@ -119,6 +124,28 @@ public struct EnrichmentService: Service {
                 health.update { $0.haltingCode = pipelineHealth.isHalted ? (pipelineHealth.haltingCode ?? "unknown") : nil }
             }
         )
+        // The moment the group takes partitions away, this member stops spending their share of
+        // the budget: before the rebalance completes, not when the pipeline hears of it.
+        let inputTopic = configuration.inputTopic
+        let budget = pipeline.groupBudget
+        consumer.observeRevocations { revoked in
+            budget.partitionsRevoked(revoked.filter { $0.topic == inputTopic }.map(\.partition))
+        }
+        let coordinator = BudgetCoordinator(
+            topic: configuration.coordinationTopic,
+            group: configuration.group,
+            member: memberID,
+            pipeline: pipeline,
+            producer: producer,
+            readerConfiguration: budgetReaderConfiguration(),
+            adminConfiguration: KafkaAdminConfiguration(
+                bootstrapServers: configuration.brokers,
+                requestTimeout: .seconds(15),
+                properties: configuration.kafkaProperties
+            ),
+            metricsFactory: metricsFactory,
+            logger: logger
+        )
         let fatal = FatalErrorBox()
         try consumer.subscribe(topics: [configuration.inputTopic])
         health.update { $0.isLoopRunning = true }
@@ -129,6 +156,7 @@ public struct EnrichmentService: Service {
                 "kafka.topic": "\(configuration.inputTopic)",
                 "tencentcloud.action": "\(faceID.action.rawValue)",
                 "faceid.rate_limit": "\(configuration.rateLimit)",
+                "rate.coordination_topic": "\(configuration.coordinationTopic ?? "off")",
             ]
         )
 
@@ -143,6 +171,7 @@ public struct EnrichmentService: Service {
         )
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
+                group.addTask { await coordinator.run() }
                 group.addTask {
                     await StatusReporter(
                         consumer: consumer,
@@ -183,9 +212,28 @@ public struct EnrichmentService: Service {
             defaultRegion: faceID.defaultRegion.rawValue,
             maxInFlight: configuration.maxInFlight,
             rateLimit: RateLimiterConfiguration(groupBudget: configuration.rateLimit),
+            coordination: configuration.coordinationTopic.map { _ in
+                BudgetCoordination(member: memberID, group: configuration.group, inputTopic: configuration.inputTopic)
+            },
             retry: retry,
             drainTimeout: configuration.drainTimeout,
             keepsMediaBase64: configuration.keepMediaBase64
+        )
+    }
+
+    /// The coordination topic's reader: no group membership (it assigns the partition itself, at
+    /// this member's first record), a small prefetch and a short fetch wait, so a record reaches every
+    /// member within tens of milliseconds; the user's `-X` properties (SASL, TLS) apply as well.
+    func budgetReaderConfiguration() -> KafkaConsumerConfiguration {
+        KafkaConsumerConfiguration(
+            bootstrapServers: configuration.brokers,
+            groupID: configuration.group + ".rate-budget-reader",
+            clientID: "faceid-enricher-budget",
+            autoOffsetReset: .earliest,
+            statisticsInterval: .zero,
+            fetchMaxWait: .milliseconds(10),
+            maxBufferedMessages: 1000,
+            properties: [("queued.max.messages.kbytes", "1024"), ("fetch.min.bytes", "1")] + configuration.kafkaProperties
         )
     }
 }

@@ -19,6 +19,8 @@ final class ConsumerContext: RDKafkaCallbackContext, @unchecked Sendable {
         /// Highest offsets this member committed, so a revoke never commits an older stored offset over them.
         var committed: [TopicPartition: Int64] = [:]
         var statistics: [TopicPartition: ConsumerStatistics.PartitionSnapshot] = [:]
+        /// Told, on the poll thread, of partitions about to be revoked or lost, before librdkafka lets them go.
+        var revocationObserver: (@Sendable ([TopicPartition]) -> Void)?
     }
 
     let buffer = EventBuffer()
@@ -79,10 +81,11 @@ final class ConsumerContext: RDKafkaCallbackContext, @unchecked Sendable {
         default:
             logger.debug("Rebalance error", metadata: ["kafka.error": "\(KafkaError(err))"])
             buffer.append(.error(KafkaError(err)))
-            let lost = state.withLock { state in
+            let (lost, observer) = state.withLock { state in
                 defer { state.assignment = []; state.stored = [:]; state.callerPaused = [] }
-                return Array(state.assignment)
+                return (Array(state.assignment), state.revocationObserver)
             }
+            if !lost.isEmpty { observer?(lost.sorted()) }
             if !lost.isEmpty {
                 buffer.append(.partitionsRevoked(lost.sorted()))
             }
@@ -130,6 +133,8 @@ final class ConsumerContext: RDKafkaCallbackContext, @unchecked Sendable {
     ) {
         logger.debug("Partitions revoked", metadata: ["kafka.partitions": "\(list)"])
         if !list.isEmpty {
+            // Before the group can hand them to another member: whoever watches must stop using them now.
+            state.withLock { $0.revocationObserver }?(list)
             buffer.append(.partitionsRevoked(list))
         }
         let revoked = Set(list)

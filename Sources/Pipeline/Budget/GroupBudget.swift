@@ -102,6 +102,15 @@ public final class GroupBudget<C: Clock>: Sendable where C.Duration == Duration 
         }
     }
 
+    /// These partitions are being revoked: their slots are no longer this member's, from now on.
+    /// Called as the rebalance happens (before the group can give them to another member), ahead of
+    /// the pipeline hearing of it.
+    public func partitionsRevoked(_ partitions: [Int32]) {
+        state.withLock { s in
+            for partition in partitions { s.held[partition] = nil }
+        }
+    }
+
     /// The input topic's partition count as this member last knew it (0 when unknown).
     public var partitionCount: Int { state.withLock { $0.partitionCount } }
 

@@ -66,6 +66,8 @@ public final class EnricherFleet: Sendable {
         configuration.retryMaxElapsed = options.retryPolicy.maxElapsed
         configuration.keepMediaBase64 = options.keepsMediaBase64
         configuration.drainTimeout = options.drainTimeout
+        configuration.coordinationTopic =
+            options.coordinatesBudget ? EnricherConfiguration.defaultCoordinationTopic(group: group) : nil
         return configuration
     }
 
@@ -146,6 +148,11 @@ public func withEnricherFleet<Result: Sendable>(
         throw KafkaTestRigError("the simulator is not listening")
     }
     let endpoint = try TencentCloudEndpoint(parsing: "http://127.0.0.1:\(port)")
+    // The group's coordination topic, as an operator would create it (the mock cluster cannot create
+    // topics through the admin API the service would otherwise use).
+    if options.coordinatesBudget {
+        try await cluster.createTopicIfMissing(EnricherConfiguration.defaultCoordinationTopic(group: group), partitions: 1)
+    }
     let (inbox, continuation) = AsyncStream<EnricherInstance>.makeStream()
     let fleet = EnricherFleet(
         cluster: cluster,

@@ -35,6 +35,9 @@ public struct EnricherInstanceOptions: Sendable {
     public var credentials: TencentCloudCredentials?
     /// Keep the Intl action's inline media in outputs.
     public var keepsMediaBase64 = false
+    /// Whether the instances share the budget by demand through the group's coordination topic (the
+    /// service's default) rather than taking their partition share only.
+    public var coordinatesBudget = true
     /// Consumer-group timing.
     public var timing: EnrichmentService.GroupTiming = .fast
     /// librdkafka properties passed through to the instance's consumer and producer.

@@ -38,6 +38,15 @@ public final class KafkaTestCluster: Sendable {
         }
     }
 
+    /// Creates a topic unless it exists already (a group's coordination topic, shared by the fleets of a test).
+    public func createTopicIfMissing(_ name: String, partitions: Int32) async throws {
+        do {
+            try await createTopic(name, partitions: partitions)
+        } catch let error as KafkaError where error.code == .topicAlreadyExists {
+            return
+        }
+    }
+
     /// An admin configuration for this cluster.
     public func adminConfiguration() -> KafkaAdminConfiguration {
         KafkaAdminConfiguration(bootstrapServers: bootstrapServers, requestTimeout: .seconds(10))
