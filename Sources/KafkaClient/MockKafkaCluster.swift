@@ -77,6 +77,15 @@ public final class MockKafkaCluster: @unchecked Sendable {
         }
     }
 
+    /// Makes broker `broker` the leader of `topic`'s `partition`; `-1` leaves the partition without a leader
+    /// (produce and fetch fail for it until a leader is set again).
+    public func setPartitionLeader(_ topic: String, partition: Int32, broker: Int32) throws(KafkaError) {
+        let err = rd_kafka_mock_partition_set_leader(cluster, topic, partition, broker)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            throw KafkaError(err)
+        }
+    }
+
     /// Takes broker `id` down (its connections close, it accepts none) or brings it back up. Leaders do not move.
     public func setBroker(_ id: Int32, up: Bool) throws(KafkaError) {
         let err = up ? rd_kafka_mock_broker_set_up(cluster, id) : rd_kafka_mock_broker_set_down(cluster, id)

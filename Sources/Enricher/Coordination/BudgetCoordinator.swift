@@ -19,7 +19,7 @@ struct BudgetCoordinator: Sendable {
     let group: String
     let member: String
     let pipeline: EnrichmentPipeline<ContinuousClock>
-    let producer: KafkaProducer
+    let producer: KafkaProducer?
     let readerConfiguration: KafkaConsumerConfiguration
     let adminConfiguration: KafkaAdminConfiguration
     let metricsFactory: any MetricsFactory
@@ -30,6 +30,10 @@ struct BudgetCoordinator: Sendable {
         ("cleanup.policy", "delete"),
         ("retention.ms", "600000"),
         ("segment.ms", "600000"),
+    ]
+    /// Reader errors that mean the topic is gone or forbidden: the session ends at once.
+    static let topicGoneCodes: Set<KafkaError.Code> = [
+        .unknownTopicOrPartition, .unknownTopic, .unknownPartition, .topicAuthorizationFailed,
     ]
     /// Epochs in a row without a view before the member gives up coordinating.
     static let staleEpochsBeforeFallback = 4
@@ -106,6 +110,7 @@ struct BudgetCoordinator: Sendable {
         return await withTaskGroup(of: CoordinationFailure?.self) { group in
             group.addTask { await self.read(reader, warnings: warnings) }
             group.addTask { await self.publishEachEpoch(on: topic) }
+            group.addTask { await self.watchTheView() }
             let failure = await group.next() ?? nil
             group.cancelAll()
             return failure ?? .stopped
@@ -134,7 +139,9 @@ struct BudgetCoordinator: Sendable {
 
     /// Writes this member's record for the epoch `lead` ahead.
     private func publish(on topic: String) async throws(CoordinationFailure) -> KafkaDeliveryReport {
-        guard let record = pipeline.makeBudgetRecord() else { throw .write("the pipeline does not coordinate") }
+        guard let producer, let record = pipeline.makeBudgetRecord() else {
+            throw .write("the pipeline does not coordinate")
+        }
         do {
             return try await producer.send(topic: topic, key: Array(member.utf8), value: record.encoded)
         } catch {
@@ -142,10 +149,9 @@ struct BudgetCoordinator: Sendable {
         }
     }
 
-    /// Writes a record at the start of every epoch, and checks the view keeps up; returns when a
-    /// write fails or the view has been unknown for too long.
+    /// Writes a record at the start of every epoch; returns when a write fails (the producer gives a
+    /// record up after a few epochs: a late record would count for nobody anyway).
     private func publishEachEpoch(on topic: String) async -> CoordinationFailure? {
-        var stale = 0
         while !Task.isCancelled {
             guard await sleepToNextEpoch() else { return nil }
             resynchronize()
@@ -154,6 +160,16 @@ struct BudgetCoordinator: Sendable {
             } catch {
                 return error
             }
+        }
+        return nil
+    }
+
+    /// Checks every epoch that this member knows the view; returns when it has not for too long (the
+    /// topic became unreadable, or this member fell behind it).
+    private func watchTheView() async -> CoordinationFailure? {
+        var stale = 0
+        while !Task.isCancelled {
+            guard await sleepToNextEpoch(offset: 250_000_000) else { return nil }
             stale = budget.isCurrentViewKnown() ? 0 : stale + 1
             if stale >= Self.staleEpochsBeforeFallback {
                 return .reader("no view of the group for \(stale) epochs")
@@ -170,8 +186,12 @@ struct BudgetCoordinator: Sendable {
                 if case .rejected(let rejection) = budget.ingest(message.value ?? []) {
                     warnings.warn(rejection, offset: message.offset)
                 }
-            case .error(let error):
+            case .error(let error) where error.isFatal || Self.topicGoneCodes.contains(error.code):
                 return .reader("\(error)")
+            case .error(let error):
+                // librdkafka retries transport trouble itself; a view that stops arriving is caught
+                // by the watch.
+                logger.debug("Coordination reader error", metadata: ["kafka.error": "\(error)"])
             case .partitionsAssigned, .partitionsRevoked:
                 continue
             }
@@ -179,11 +199,11 @@ struct BudgetCoordinator: Sendable {
         return Task.isCancelled ? nil : .reader("the reader stopped")
     }
 
-    /// Sleeps until just after the next epoch starts; `false` when cancelled.
-    private func sleepToNextEpoch() async -> Bool {
+    /// Sleeps until `offset` nanoseconds after the next epoch starts; `false` when cancelled.
+    private func sleepToNextEpoch(offset: Int64 = 5_000_000) async -> Bool {
         let schedule = budget.schedule
         let now = budget.timeline.nowWallNanos()
-        let next = schedule.start(of: schedule.epoch(atWall: now) + 1) + 5_000_000
+        let next = schedule.start(of: schedule.epoch(atWall: now) + 1) + offset
         do {
             try await ContinuousClock().sleep(until: budget.timeline.instant(atWall: next), tolerance: .milliseconds(1))
             return true

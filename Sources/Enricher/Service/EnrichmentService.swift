@@ -131,12 +131,17 @@ public struct EnrichmentService: Service {
         consumer.observeRevocations { revoked in
             budget.partitionsRevoked(revoked.filter { $0.topic == inputTopic }.map(\.partition))
         }
+        // Coordination records go through a producer of their own: one that gives a record up after
+        // three epochs (a late record counts for nobody) and never waits behind a burst of outputs.
+        let budgetProducer = try configuration.coordinationTopic.map { _ throws(KafkaError) in
+            try KafkaProducer(configuration: budgetProducerConfiguration(), logger: logger)
+        }
         let coordinator = BudgetCoordinator(
-            topic: configuration.coordinationTopic,
+            topic: budgetProducer == nil ? nil : configuration.coordinationTopic,
             group: configuration.group,
             member: memberID,
             pipeline: pipeline,
-            producer: producer,
+            producer: budgetProducer,
             readerConfiguration: budgetReaderConfiguration(),
             adminConfiguration: KafkaAdminConfiguration(
                 bootstrapServers: configuration.brokers,
@@ -190,6 +195,7 @@ public struct EnrichmentService: Service {
         }
 
         await consumer.close()
+        await budgetProducer?.shutdown(timeout: .seconds(1))
         await producer.shutdown(timeout: .seconds(10))
         await client.shutdown()
         health.update { $0.isLoopRunning = false }
@@ -218,6 +224,19 @@ public struct EnrichmentService: Service {
             retry: retry,
             drainTimeout: configuration.drainTimeout,
             keepsMediaBase64: configuration.keepMediaBase64
+        )
+    }
+
+    /// The coordination topic's writer: no lingering, a small queue, and records given up after three
+    /// epochs.
+    func budgetProducerConfiguration() -> KafkaProducerConfiguration {
+        KafkaProducerConfiguration(
+            bootstrapServers: configuration.brokers,
+            clientID: "faceid-enricher-budget",
+            linger: .zero,
+            messageTimeout: .milliseconds(1500),
+            maxQueuedMessages: 64,
+            properties: configuration.kafkaProperties
         )
     }
 
