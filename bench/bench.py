@@ -6,6 +6,9 @@
 
 throughput  one instance, unlimited simulator: events/s, CPU s per 1,000 events, peak/steady RSS
 budget      3 instances (and 1) on 6 partitions, simulator at 20 req/s, backlog: budget use, limit answers
+group       3 instances, 6 partitions, simulator at 20 req/s: an even backlog, a skewed one (70 % on 2
+            partitions) and one instance replaced every 6 s; budget used over the drain, RequestLimitExceeded,
+            busiest wall-clock second, drain against the ideal -- the service beside the Python baseline
 latency     15 events/s for 60 s, API latency 200 ± 50 ms: end-to-end p50/p99/max and pipeline overhead
 memory      the latency run for 10 minutes (--duration): peak, steady and first/last-minute RSS
 baseline    throughput and budget (3 and 1 instances) for the Swift service and bench/baseline/consumer.py,
@@ -35,6 +38,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import group_budget  # noqa: E402
 import scenarios  # noqa: E402
 from rig import REPO, Simulator, log, machine, new_workdir, rdkafka_216_dir, tansu_broker  # noqa: E402
 
@@ -72,6 +76,16 @@ def run_budget(args: argparse.Namespace, brokers: str, workdir: Path, impls: lis
                     impl, brokers, simulator, workdir, instances, events, group_budget=args.budget, threads=args.threads))
             finally:
                 simulator.stop()
+    return results
+
+
+def run_group(args: argparse.Namespace, brokers: str, workdir: Path) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    for scenario in args.scenarios.split(","):
+        for impl in args.impls.split(","):
+            results[f"{impl}-{scenario}"] = attempt(f"{impl} {scenario}", lambda: group_budget.group_run(
+                impl, scenario, brokers, workdir, events=args.group_events, budget=args.budget,
+                churn_every=args.churn_every, threads=args.threads))
     return results
 
 
@@ -123,7 +137,7 @@ def run_http(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
 
 def summarize(name: str, results: dict[str, Any]) -> None:
     """The figures, one line each, on stdout."""
-    for section in ("throughput", "budget", "latency", "memory"):
+    for section in ("throughput", "budget", "latency", "memory", "group"):
         for key, r in results.get(section, {}).items():
             if "error" in r:
                 print(f"{section} [{key}]: FAILED: {r['error'].splitlines()[0]}")
@@ -140,6 +154,8 @@ def summarize(name: str, results: dict[str, Any]) -> None:
               f"({round(r['budget_share'] * 100, 1)} % of {r['budget_per_s']:g}), RequestLimitExceeded {r['request_limit_exceeded']}, "
               f"busiest wall-clock second {r['busiest_wall_clock_second']} (sliding 1 s: {r['busiest_sliding_1s_window']}), "
               f"{r['events']} events drained in {r['seconds_to_drain']} s, {r['requests_per_event']} requests/event")
+    for key, r in ok("group").items():
+        print(group_budget.summary_line(key, r))
     for key in ("latency", "memory"):
         for impl, r in ok(key).items():
             e, o = r["e2e_ms"], r["overhead_ms"]
@@ -157,7 +173,7 @@ def summarize(name: str, results: dict[str, Any]) -> None:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=("throughput", "budget", "latency", "memory", "baseline", "kafka", "http", "all"))
+    parser.add_argument("command", choices=("throughput", "budget", "group", "latency", "memory", "baseline", "kafka", "http", "all"))
     parser.add_argument("--events", type=int, default=20000, help="throughput: events (default 20000)")
     parser.add_argument("--max-in-flight", type=int, default=256, help="throughput: the enricher's --max-in-flight")
     parser.add_argument("--threads", type=int, default=16, help="baseline: worker threads")
@@ -165,6 +181,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--instances", type=int, default=3, help="budget: instances in the group run")
     parser.add_argument("--backlog", type=int, default=1200, help="budget: backlog for the group run")
     parser.add_argument("--single-backlog", type=int, default=600, help="budget: backlog for the single-instance run")
+    parser.add_argument("--scenarios", default="even,skew,churn", help="group: which of even, skew, churn")
+    parser.add_argument("--impls", default="swift,python", help="group: swift, python or both")
+    parser.add_argument("--group-events", type=int, default=1200, help="group: backlog (default 1200: 60 s at 20/s)")
+    parser.add_argument("--churn-every", type=float, default=6.0, help="group: seconds between replacements in churn")
     parser.add_argument("--rate", type=float, default=15.0, help="latency/memory: input events/s")
     parser.add_argument("--duration", type=float, default=None, help="latency: 60 s; memory: 600 s")
     parser.add_argument("--latency-python", action="store_true", help="latency: also run the Python baseline")
@@ -182,7 +202,7 @@ def main(argv: list[str]) -> int:
     results: dict[str, Any] = {"command": "python3 bench/bench.py " + " ".join(argv), "machine": machine()}
     log(f"logs in {workdir}")
     try:
-        needs_broker = args.command in ("throughput", "budget", "latency", "memory", "baseline", "all")
+        needs_broker = args.command in ("throughput", "budget", "group", "latency", "memory", "baseline", "all")
         if needs_broker:
             with tansu_broker() as brokers:
                 impls = ["swift", "python"] if args.command in ("baseline", "all") else ["swift"]
@@ -190,6 +210,8 @@ def main(argv: list[str]) -> int:
                     results["throughput"] = run_throughput(args, brokers, workdir, impls, extra)
                 if args.command in ("budget", "baseline", "all"):
                     results["budget"] = run_budget(args, brokers, workdir, impls)
+                if args.command in ("group", "all"):
+                    results["group"] = run_group(args, brokers, workdir)
                 if args.command in ("latency", "all"):
                     latency_impls = ["swift", "python"] if args.latency_python else ["swift"]
                     results["latency"] = {impl: attempt(f"{impl} latency", lambda: scenarios.latency(
@@ -207,7 +229,7 @@ def main(argv: list[str]) -> int:
         if not args.keep_workdir:
             shutil.rmtree(workdir, ignore_errors=True)
     summarize(args.command, results)
-    failed = [k for k in ("throughput", "budget", "latency", "memory") for v in results.get(k, {}).values() if "error" in v]
+    failed = [k for k in ("throughput", "budget", "group", "latency", "memory") for v in results.get(k, {}).values() if "error" in v]
     failed += [k for k in ("kafka", "http") if "error" in results.get(k, {})]
     out = HERE / "results" / (f"{args.command}-{args.tag}.json" if args.tag else f"{args.command}.json")
     out.parent.mkdir(exist_ok=True)

@@ -160,6 +160,11 @@ class ManagedProcess:
         except OSError:
             return ""
 
+    def signal_stop(self) -> None:
+        """SIGTERM without waiting (a rolling replacement); `stop` later reaps it."""
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGTERM)
+
     def stop(self, grace: float = 30.0) -> int | None:
         """SIGTERM (the enricher drains and exits 0), SIGKILL by PID after `grace` seconds."""
         self._stop.set()
