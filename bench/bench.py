@@ -39,6 +39,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import group_budget  # noqa: E402
+import rebalance_probe  # noqa: E402
 import scenarios  # noqa: E402
 from rig import REPO, Simulator, log, machine, new_workdir, rdkafka_216_dir, tansu_broker  # noqa: E402
 
@@ -79,13 +80,18 @@ def run_budget(args: argparse.Namespace, brokers: str, workdir: Path, impls: lis
     return results
 
 
-def run_group(args: argparse.Namespace, brokers: str, workdir: Path) -> dict[str, Any]:
+def run_group(args: argparse.Namespace, brokers: str, workdir: Path, extra: dict[str, str]) -> dict[str, Any]:
     results: dict[str, Any] = {}
+    if "churn" in args.scenarios.split(","):
+        # The broker's own ceiling under the same churn: plain consumers that only poll.
+        results["probe-churn"] = attempt("rebalance probe", lambda: rebalance_probe.probe(
+            brokers, period=args.churn_every, duration=args.group_events / args.budget,
+            strategy=extra.get("partition.assignment.strategy", "range,roundrobin")))
     for scenario in args.scenarios.split(","):
         for impl in args.impls.split(","):
             results[f"{impl}-{scenario}"] = attempt(f"{impl} {scenario}", lambda: group_budget.group_run(
                 impl, scenario, brokers, workdir, events=args.group_events, budget=args.budget,
-                churn_every=args.churn_every, threads=args.threads))
+                churn_every=args.churn_every, threads=args.threads, extra=extra))
     return results
 
 
@@ -155,7 +161,11 @@ def summarize(name: str, results: dict[str, Any]) -> None:
               f"busiest wall-clock second {r['busiest_wall_clock_second']} (sliding 1 s: {r['busiest_sliding_1s_window']}), "
               f"{r['events']} events drained in {r['seconds_to_drain']} s, {r['requests_per_event']} requests/event")
     for key, r in ok("group").items():
-        print(group_budget.summary_line(key, r))
+        if key.startswith("probe-"):
+            print(f"group [{key}]: plain consumers, a member replaced every {r['period_s']:g} s ({r['strategy']}): every "
+                  f"partition owned {r['all_partitions_owned_share']:.2f} of the time, any {r['any_partition_owned_share']:.2f}")
+        else:
+            print(group_budget.summary_line(key, r))
     for key in ("latency", "memory"):
         for impl, r in ok(key).items():
             e, o = r["e2e_ms"], r["overhead_ms"]
@@ -211,7 +221,7 @@ def main(argv: list[str]) -> int:
                 if args.command in ("budget", "baseline", "all"):
                     results["budget"] = run_budget(args, brokers, workdir, impls)
                 if args.command in ("group", "all"):
-                    results["group"] = run_group(args, brokers, workdir)
+                    results["group"] = run_group(args, brokers, workdir, extra)
                 if args.command in ("latency", "all"):
                     latency_impls = ["swift", "python"] if args.latency_python else ["swift"]
                     results["latency"] = {impl: attempt(f"{impl} latency", lambda: scenarios.latency(

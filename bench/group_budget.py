@@ -75,7 +75,8 @@ def drain_figures(requests: list[tuple[float, dict[str, Any]]], outputs: list[fl
 
 
 def group_run(impl: str, scenario: str, brokers: str, workdir: Path, events: int = 1200, instances: int = 3,
-              budget: float = 20.0, churn_every: float = 6.0, threads: int = 16) -> dict[str, Any]:
+              budget: float = 20.0, churn_every: float = 6.0, threads: int = 16,
+              extra: dict[str, str] | None = None) -> dict[str, Any]:
     """One scenario for one implementation, on fresh topics, a fresh group and a fresh simulator."""
     run = uuid.uuid4().hex[:8]
     topics = _topics(f"gb{scenario[:2]}", run)
@@ -96,7 +97,7 @@ def group_run(impl: str, scenario: str, brokers: str, workdir: Path, events: int
         nonlocal started_count
         processes.append(_start(impl, f"{impl}-{scenario}-{run}-{started_count}", workdir, brokers, run, topics,
                                 simulator.endpoint, rate_limit=per_instance, max_in_flight=64, threads=threads,
-                                timeout=timeout))
+                                timeout=timeout, extra=extra))
         started_count += 1
 
     try:
@@ -129,7 +130,8 @@ def group_run(impl: str, scenario: str, brokers: str, workdir: Path, events: int
     figures = {"implementation": impl, "scenario": scenario, "instances": instances, "partitions": PARTITIONS,
                "budget_per_s": budget, "per_instance_rate_limit": round(per_instance, 3),
                "instances_started": started_count, "duplicates": collector.duplicates,
-               "wall_s": round(finished - began, 1), "exit_codes": codes}
+               "wall_s": round(finished - began, 1), "exit_codes": codes,
+               "settings": {"kafka_extra": extra or {}} if impl == "swift" else {"threads": threads}}
     figures.update(drain_figures(simulator.requests_since(0), outputs, events, budget))
     return figures
 

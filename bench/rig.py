@@ -261,7 +261,7 @@ def start_enricher(name: str, workdir: Path, brokers: str, group: str, topics: d
     for key, value in {**GROUP_SETTINGS, **(extra or {})}.items():
         command += ["-X", f"{key}={value}"]
     env = dict(os.environ, TENCENTCLOUD_SECRET_ID=SECRET_ID, TENCENTCLOUD_SECRET_KEY=SECRET_KEY,
-               LD_LIBRARY_PATH=rdkafka_216_dir(workdir), LOG_LEVEL="warning")
+               LD_LIBRARY_PATH=rdkafka_216_dir(workdir), LOG_LEVEL=os.environ.get("BENCH_LOG_LEVEL", "warning"))
     return ManagedProcess(name, command, env, workdir), http_port
 
 
