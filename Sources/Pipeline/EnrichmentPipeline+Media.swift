@@ -11,10 +11,6 @@ extension EnrichmentPipeline {
         case abandoned
     }
 
-    /// How long before `mediaExpiresAt` a download is no longer started: the URLs are signed by
-    /// Tencent's clock, read against ours.
-    static var mediaExpiryMargin: Duration { .seconds(10) }
-
     /// The step between resolving an event and publishing it: archives the result's media, so
     /// that the event is published (and its offset committed) only once the evidence is stored.
     ///
@@ -133,7 +129,9 @@ extension EnrichmentPipeline {
     /// Whether the result's media URLs are too close to (or past) their expiry to start a download.
     func isPastDownloadDeadline(_ response: JSONValue, fetchedAt: UTCTimestamp) -> Bool {
         guard OutputEventBuilder.hasMediaURLs(response) else { return false }
-        let deadline = fetchedAt.advanced(by: OutputEventBuilder.mediaURLLifetime - Self.mediaExpiryMargin)
+        let deadline = fetchedAt.advanced(
+            by: OutputEventBuilder.mediaURLLifetime - MediaArchiveRequest.downloadDeadlineMargin
+        )
         return wallClock.now() >= deadline
     }
 }

@@ -33,6 +33,17 @@ public struct MediaArchiveRequest: Sendable, Hashable {
         self.mediaExpiresAt = mediaExpiresAt
     }
 
+    /// How long before ``mediaExpiresAt`` a download is no longer started: Tencent signs the URLs
+    /// with its clock and they are read against ours, so a download starting in the last seconds
+    /// could meet a 403.
+    public static let downloadDeadlineMargin: Duration = .seconds(10)
+
+    /// Whether a download of these URLs may still begin at `now`.
+    public func isDownloadable(at now: UTCTimestamp) -> Bool {
+        guard let mediaExpiresAt else { return true }
+        return now < mediaExpiresAt.advanced(by: .zero - Self.downloadDeadlineMargin)
+    }
+
     /// The `Response` members that carry media: the URL action's and the Intl action's.
     public static let mediaMembers = ["VideoBestFrameUrl", "VideoUrl", "BestFrameBase64", "VideoBase64"]
 
