@@ -200,7 +200,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SimulatorTests",
-            dependencies: ["Simulator", "TencentCloud", "TestSupport"],
+            dependencies: ["CurlHTTP", "Simulator", "TencentCloud", "TestSupport"],
             exclude: ["python"],
             swiftSettings: swiftSettings
         ),
