@@ -126,6 +126,7 @@ let package = Package(
             dependencies: [
                 "Enricher",
                 "EnricherJSON",
+                "MediaArchive",
                 "TencentCloud",
                 "Simulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -147,6 +148,7 @@ let package = Package(
                 "EnricherJSON",
                 // Moto's readiness probe; the media tests' stores.
                 "CurlHTTP",
+                "MediaArchive",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -211,6 +213,7 @@ let package = Package(
                 "Enricher",
                 "EnricherJSON",
                 "KafkaClient",
+                "MediaArchive",
                 "Pipeline",
                 "Simulator",
                 "TencentCloud",

@@ -3,6 +3,7 @@ import Enricher
 import Foundation
 import KafkaClient
 import Logging
+import MediaArchive
 import Metrics
 import Prometheus
 import ServiceLifecycle
@@ -39,6 +40,18 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Keep the Intl action's BestFrameBase64/VideoBase64 in output events instead of {bytes, md5}.")
     var keepMediaBase64 = false
 
+    @Option(help: "Archive each result's image and video, MD5-verified: s3://BUCKET/PREFIX or file:///DIR (env MEDIA_ARCHIVE; off by default).")
+    var mediaArchive: String?
+
+    @Option(help: "S3-compatible endpoint, e.g. https://cos.ap-singapore.myqcloud.com (env S3_ENDPOINT; default AWS's).")
+    var s3Endpoint: String?
+
+    @Option(help: "auto, path or virtual (env S3_ADDRESSING, default auto: virtual-hosted on AWS and COS, path-style elsewhere).")
+    var s3Addressing: String?
+
+    @Option(help: "Media archives in flight in this instance (env MEDIA_CONCURRENCY, default 16).")
+    var mediaConcurrency: String?
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         var options = kafka.runOptions
@@ -49,9 +62,14 @@ struct Run: AsyncParsableCommand {
         options.httpHost = httpHost
         options.logFormat = logFormat
         options.keepMediaBase64 = keepMediaBase64
+        options.mediaArchive = mediaArchive
+        options.s3Endpoint = s3Endpoint
+        options.s3Addressing = s3Addressing
+        options.mediaConcurrency = mediaConcurrency
 
         let configuration: EnricherConfiguration
         let clientConfiguration: FaceIDClientConfiguration
+        let mediaArchiveConfiguration: MediaArchiveConfiguration?
         do {
             configuration = try EnricherConfiguration.resolve(
                 options,
@@ -59,6 +77,11 @@ struct Run: AsyncParsableCommand {
                 standardErrorIsTerminal: StandardError.isTerminal
             )
             clientConfiguration = try faceID.clientConfiguration(environment: environment)
+            mediaArchiveConfiguration = try MediaArchiveConfiguration.resolve(
+                options,
+                environment: environment,
+                faceIDEndpoint: clientConfiguration.endpoint
+            )
         } catch let error as ConfigurationError {
             CommandLine.fail(error.message, code: 2)
         } catch let error as TencentCloudConfigurationError {
@@ -104,6 +127,7 @@ struct Run: AsyncParsableCommand {
             configuration: configuration,
             faceID: clientConfiguration,
             health: health,
+            mediaArchive: mediaArchiveConfiguration,
             metricsFactory: metricsFactory,
             logger: logger
         )

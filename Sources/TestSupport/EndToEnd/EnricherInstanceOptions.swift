@@ -1,5 +1,6 @@
 public import Enricher
 public import Logging
+public import MediaArchive
 public import Metrics
 public import Pipeline
 public import TencentCloud
@@ -35,6 +36,8 @@ public struct EnricherInstanceOptions: Sendable {
     public var credentials: TencentCloudCredentials?
     /// Keep the Intl action's inline media in outputs.
     public var keepsMediaBase64 = false
+    /// Where each result's media is archived (`--media-archive`); `nil` archives nothing.
+    public var mediaArchive: MediaArchiveConfiguration?
     /// Consumer-group timing.
     public var timing: EnrichmentService.GroupTiming = .fast
     /// librdkafka properties passed through to the instance's consumer and producer.
