@@ -1,5 +1,6 @@
 import CurlHTTP
 import EnricherJSON
+public import MediaArchive
 
 #if canImport(Glibc)
     import Glibc
@@ -111,6 +112,25 @@ public final class MotoServer: Sendable {
             else { return nil }
             return StoredObject(key: key, bytes: bytes, md5: md5, contentType: item["contentType"]?.stringValue)
         }
+    }
+
+    /// Creates `bucket` with the writer's key (e.g. the operator fixing a missing bucket mid-test).
+    public func createBucket(_ bucket: String) async throws(KafkaTestRigError) {
+        _ = try await Self.rig(["create-bucket", endpoint, writer.accessKeyID, writer.secretAccessKey, bucket])
+    }
+
+    /// The S3 store configuration for `bucket` under `prefix`, signed with `account` (the writer's by default).
+    public func store(bucket: String, prefix: String = "", account: Account? = nil) throws -> MediaArchiveConfiguration.Store {
+        let account = account ?? writer
+        return .s3(
+            try S3StoreConfiguration(
+                bucket: bucket,
+                prefix: prefix,
+                endpoint: endpoint,
+                region: "us-east-1",
+                credentials: S3Credentials(accessKeyID: account.accessKeyID, secretAccessKey: account.secretAccessKey)
+            )
+        )
     }
 
     /// Stops the server (SIGTERM, then SIGKILL after a grace) and removes its PID file.

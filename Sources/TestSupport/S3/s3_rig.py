@@ -3,6 +3,7 @@
 
     s3_rig.py setup ENDPOINT BUCKET...          IAM users, buckets, then signature checks on; prints credentials
     s3_rig.py objects ENDPOINT KEY SECRET BUCKET PREFIX   every object under PREFIX: key, bytes, md5, content type
+    s3_rig.py create-bucket ENDPOINT KEY SECRET BUCKET    a bucket, made once authentication is on
 
 Prints exactly one line starting with "RESULT " holding JSON (anything else is noise to ignore).
 setup creates two users: "writer" (s3:* on everything) and "denied" (may only read), makes the
@@ -85,6 +86,9 @@ def main(argv):
         result = setup(argv[2], argv[3:])
     elif command == "objects":
         result = objects(*argv[2:7])
+    elif command == "create-bucket":
+        client("s3", argv[2], argv[3], argv[4]).create_bucket(Bucket=argv[5])
+        result = {"created": argv[5]}
     else:
         raise SystemExit(f"unknown command {command}")
     print("RESULT " + json.dumps(result), flush=True)
