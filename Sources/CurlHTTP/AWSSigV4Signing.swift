@@ -32,6 +32,7 @@ public struct AWSSigV4Signing: Sendable, Hashable, CustomStringConvertible {
 
     /// Region, service and key id; never the secret.
     public var description: String {
-        "AWSSigV4Signing(region: \(region), service: \(service), accessKeyID: \(accessKeyID), secretAccessKey: <redacted>)"
+        "AWSSigV4Signing(region: \(region), service: \(service), accessKeyID: \(accessKeyID), "
+            + "secretAccessKey: <redacted>)"
     }
 }

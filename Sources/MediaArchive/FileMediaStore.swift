@@ -36,7 +36,9 @@ struct FileMediaStore: MediaStore {
             let destination = directory + "/" + key.path
             let parent = String(destination[..<(destination.lastIndex(of: "/") ?? destination.endIndex)])
             let created = StagingDirectory.makeDirectories(parent)
-            guard created == 0 else { throw MediaArchiveFailure.fileStore("create the object's directory", errno: created) }
+            guard created == 0 else {
+                throw MediaArchiveFailure.fileStore("create the object's directory", errno: created)
+            }
             guard rename(media.path, destination) == 0 else {
                 throw MediaArchiveFailure.fileStore("move the object into place", errno: errno)
             }
@@ -46,7 +48,8 @@ struct FileMediaStore: MediaStore {
                 fsync(parentDescriptor)
                 close(parentDescriptor)
             }
-            return "file://" + destination.split(separator: "/", omittingEmptySubsequences: false)
+            return "file://"
+                + destination.split(separator: "/", omittingEmptySubsequences: false)
                 .map { MediaObjectKey.percentEncode(String($0)) }.joined(separator: "/")
         }
     }
@@ -54,7 +57,9 @@ struct FileMediaStore: MediaStore {
     /// Throws the store error for a root directory that is missing or not a directory.
     static func checkRoot(_ directory: String) throws(MediaArchiveFailure) {
         var information = stat()
-        guard stat(directory, &information) == 0 else { throw MediaArchiveFailure.fileStore("open the archive directory", errno: errno) }
+        guard stat(directory, &information) == 0 else {
+            throw MediaArchiveFailure.fileStore("open the archive directory", errno: errno)
+        }
         guard (information.st_mode & S_IFMT) == S_IFDIR else {
             throw MediaArchiveFailure.fileStore("open the archive directory", errno: ENOTDIR)
         }

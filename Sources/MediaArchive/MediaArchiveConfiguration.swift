@@ -105,9 +105,12 @@ public struct MediaArchiveConfiguration: Sendable {
             }
             let addressingText = pick(s3Addressing, "S3_ADDRESSING")?.trimmingWhitespace.lowercased() ?? "auto"
             guard let addressing = S3StoreConfiguration.Addressing(rawValue: addressingText) else {
-                throw MediaArchiveConfigurationError("--s3-addressing / S3_ADDRESSING must be auto, path or virtual, got '\(addressingText)'")
+                throw MediaArchiveConfigurationError(
+                    "--s3-addressing / S3_ADDRESSING must be auto, path or virtual, got '\(addressingText)'"
+                )
             }
-            let region = [environment["AWS_REGION"], environment["AWS_DEFAULT_REGION"]]
+            let region =
+                [environment["AWS_REGION"], environment["AWS_DEFAULT_REGION"]]
                 .compactMap { $0?.trimmingWhitespace }.first { !$0.isEmpty } ?? "us-east-1"
             store = .s3(
                 try S3StoreConfiguration(

@@ -47,7 +47,11 @@ extension MediaArchiveFailure {
 
     /// The Intl action's inline media is not valid base64.
     static func invalidBase64(_ kind: MediaKind) -> MediaArchiveFailure {
-        MediaArchiveFailure(kind: .retryable, code: "Media.InvalidBase64", message: "\(kind.rawValue): \(kind.base64Member) is not valid base64")
+        MediaArchiveFailure(
+            kind: .retryable,
+            code: "Media.InvalidBase64",
+            message: "\(kind.rawValue): \(kind.base64Member) is not valid base64"
+        )
     }
 
     /// The media host answered `status` instead of the media.
@@ -62,9 +66,17 @@ extension MediaArchiveFailure {
                 needsFreshURLs: true
             )
         case 404:
-            return MediaArchiveFailure(kind: .retryable, code: "Media.NotFound", message: "\(kind.rawValue): the media URL answered HTTP 404")
+            return MediaArchiveFailure(
+                kind: .retryable,
+                code: "Media.NotFound",
+                message: "\(kind.rawValue): the media URL answered HTTP 404"
+            )
         default:
-            return MediaArchiveFailure(kind: .retryable, code: "Media.HTTPStatus", message: "\(kind.rawValue): the media URL answered HTTP \(status)")
+            return MediaArchiveFailure(
+                kind: .retryable,
+                code: "Media.HTTPStatus",
+                message: "\(kind.rawValue): the media URL answered HTTP \(status)"
+            )
         }
     }
 
@@ -80,7 +92,11 @@ extension MediaArchiveFailure {
                 message: "\(kind.rawValue): the download ended before the whole body arrived\(curl)"
             )
         case .bodyTooLarge:
-            return MediaArchiveFailure(kind: .retryable, code: "Media.TooLarge", message: "\(kind.rawValue): \(error.message)")
+            return MediaArchiveFailure(
+                kind: .retryable,
+                code: "Media.TooLarge",
+                message: "\(kind.rawValue): \(error.message)"
+            )
         default:
             return MediaArchiveFailure(
                 kind: .retryable,
@@ -92,7 +108,11 @@ extension MediaArchiveFailure {
 
     /// A local file operation on the staging area failed (disk full, permissions): the host needs an operator.
     static func staging(_ operation: String, errno code: Int32) -> MediaArchiveFailure {
-        MediaArchiveFailure(kind: .halting, code: "Staging.IOError", message: "cannot \(operation): \(describe(errno: code))")
+        MediaArchiveFailure(
+            kind: .halting,
+            code: "Staging.IOError",
+            message: "cannot \(operation): \(describe(errno: code))"
+        )
     }
 
     /// A file store operation failed with `errno`.
@@ -104,7 +124,11 @@ extension MediaArchiveFailure {
         case ENOENT, ENOTDIR: storeCode = "Store.NoSuchDirectory"
         default: storeCode = "Store.IOError"
         }
-        return MediaArchiveFailure(kind: .halting, code: storeCode, message: "cannot \(operation): \(describe(errno: code))")
+        return MediaArchiveFailure(
+            kind: .halting,
+            code: storeCode,
+            message: "cannot \(operation): \(describe(errno: code))"
+        )
     }
 
     /// The S3 request produced no response.
@@ -149,7 +173,11 @@ extension MediaArchiveFailure {
         let s3Message = element("Message", in: document).map { String($0.prefix(200)) }
         let detail = "HTTP \(status)" + (s3Code.map { " \($0)" } ?? "") + (s3Message.map { ": \($0)" } ?? "")
         if let s3Code, retryableS3Codes.contains(s3Code) {
-            return MediaArchiveFailure(kind: .retryable, code: "Store.\(s3Code)", message: "the store answered \(detail)")
+            return MediaArchiveFailure(
+                kind: .retryable,
+                code: "Store.\(s3Code)",
+                message: "the store answered \(detail)"
+            )
         }
         if let s3Code, haltingS3Codes.contains(s3Code) {
             return MediaArchiveFailure(kind: .halting, code: "Store.\(s3Code)", message: "the store answered \(detail)")
@@ -165,7 +193,9 @@ extension MediaArchiveFailure {
         guard let open = document.range(of: "<\(name)>"),
             let close = document.range(of: "</\(name)>", range: open.upperBound..<document.endIndex)
         else { return nil }
-        let text = document[open.upperBound..<close.lowerBound].split(whereSeparator: \.isNewline).joined(separator: " ")
+        let text = document[open.upperBound..<close.lowerBound].split(whereSeparator: \.isNewline).joined(
+            separator: " "
+        )
         return text.isEmpty ? nil : text
     }
 

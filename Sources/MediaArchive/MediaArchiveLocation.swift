@@ -21,7 +21,9 @@ public enum MediaArchiveLocation: Sendable, Hashable, CustomStringConvertible {
             }
             let prefix = rest.dropFirst(bucket.count).split(separator: "/").joined(separator: "/")
             guard !prefix.split(separator: "/").contains(where: { $0 == "." || $0 == ".." }) else {
-                throw MediaArchiveConfigurationError("invalid --media-archive '\(text)': the prefix must not contain '.' or '..'")
+                throw MediaArchiveConfigurationError(
+                    "invalid --media-archive '\(text)': the prefix must not contain '.' or '..'"
+                )
             }
             self = .s3(bucket: bucket, prefix: prefix)
         } else if trimmed.hasPrefix("file://") {
@@ -32,9 +34,12 @@ public enum MediaArchiveLocation: Sendable, Hashable, CustomStringConvertible {
                 )
             }
             let parts = path.split(separator: "/")
-            guard !parts.contains(where: { $0 == "." || $0 == ".." }), let decoded = path.removingPercentEncodingForFileURI
+            guard !parts.contains(where: { $0 == "." || $0 == ".." }),
+                let decoded = path.removingPercentEncodingForFileURI
             else {
-                throw MediaArchiveConfigurationError("invalid --media-archive '\(text)': the directory must be a plain absolute path")
+                throw MediaArchiveConfigurationError(
+                    "invalid --media-archive '\(text)': the directory must be a plain absolute path"
+                )
             }
             self = .file(directory: "/" + decoded.split(separator: "/").joined(separator: "/"))
         } else {

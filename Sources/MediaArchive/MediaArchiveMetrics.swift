@@ -31,7 +31,11 @@ final class MediaArchiveMetrics: Sendable {
 
     init(factory: any MetricsFactory) {
         self.factory = factory
-        archiveDuration = Timer(label: MediaMetricNames.archiveDuration, preferredDisplayUnit: .seconds, factory: factory)
+        archiveDuration = Timer(
+            label: MediaMetricNames.archiveDuration,
+            preferredDisplayUnit: .seconds,
+            factory: factory
+        )
     }
 
     func object(_ kind: MediaKind, _ result: Result) {

@@ -137,7 +137,12 @@ public final class MediaArchiveService: MediaArchiver, Sendable {
                     "media.store": "\(uri.hasPrefix("s3://") ? "s3" : "file")",
                 ]
             )
-            return ArchivedMediaObject(uri: uri, md5: staged.md5Hex, bytes: staged.bytes, contentType: staged.type.contentType)
+            return ArchivedMediaObject(
+                uri: uri,
+                md5: staged.md5Hex,
+                bytes: staged.bytes,
+                contentType: staged.type.contentType
+            )
         } catch {
             await BlockingIO.run { file.discard() }
             throw error
@@ -177,7 +182,9 @@ public final class MediaArchiveService: MediaArchiver, Sendable {
         case .inline(let base64):
             return try await BlockingIO.run { () throws(MediaArchiveFailure) -> StagedMedia in
                 let decoded = Base64Encoding.decode(base64) { chunk in chunk.withUnsafeBytes { file.write($0) } }
-                if let errno = file.writeError { throw MediaArchiveFailure.staging("write a staging file", errno: errno) }
+                if let errno = file.writeError {
+                    throw MediaArchiveFailure.staging("write a staging file", errno: errno)
+                }
                 guard decoded else { throw MediaArchiveFailure.invalidBase64(kind) }
                 return try file.finish(contentTypeHeader: nil, syncs: syncs)
             }

@@ -15,7 +15,10 @@ struct MediaContentType: Sendable, Hashable {
     static func resolve(header: String?, leadingBytes: [UInt8]) -> MediaContentType {
         let announced = header?.split(separator: ";").first.map { String($0).trimmingWhitespace.lowercased() }
         if let announced, let fileExtension = known[announced] {
-            return MediaContentType(contentType: announced == "image/jpg" ? "image/jpeg" : announced, fileExtension: fileExtension)
+            return MediaContentType(
+                contentType: announced == "image/jpg" ? "image/jpeg" : announced,
+                fileExtension: fileExtension
+            )
         }
         if let sniffed = sniff(leadingBytes) { return sniffed }
         return MediaContentType(contentType: "application/octet-stream", fileExtension: "bin")
@@ -31,9 +34,13 @@ struct MediaContentType: Sendable, Hashable {
         if starts(Array("RIFF".utf8)), starts(Array("WEBP".utf8), at: 8) {
             return MediaContentType(contentType: "image/webp", fileExtension: "webp")
         }
-        if starts(Array("ftypqt".utf8), at: 4) { return MediaContentType(contentType: "video/quicktime", fileExtension: "mov") }
+        if starts(Array("ftypqt".utf8), at: 4) {
+            return MediaContentType(contentType: "video/quicktime", fileExtension: "mov")
+        }
         if starts(Array("ftyp".utf8), at: 4) { return MediaContentType(contentType: "video/mp4", fileExtension: "mp4") }
-        if starts([0x1A, 0x45, 0xDF, 0xA3]) { return MediaContentType(contentType: "video/webm", fileExtension: "webm") }
+        if starts([0x1A, 0x45, 0xDF, 0xA3]) {
+            return MediaContentType(contentType: "video/webm", fileExtension: "webm")
+        }
         return nil
     }
 }

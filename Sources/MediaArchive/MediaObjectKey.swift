@@ -9,7 +9,8 @@ struct MediaObjectKey: Sendable, Hashable, CustomStringConvertible {
     var path: String
 
     init(prefix: String, bizToken: String, requestID: String, kind: MediaKind, fileExtension: String) {
-        let parts = [Self.safe(bizToken), Self.safe(requestID.isEmpty ? "no-request-id" : requestID)]
+        let parts =
+            [Self.safe(bizToken), Self.safe(requestID.isEmpty ? "no-request-id" : requestID)]
             + ["\(kind.objectName).\(Self.safe(fileExtension))"]
         path = ((prefix.isEmpty ? [] : [prefix]) + parts).joined(separator: "/")
     }

@@ -15,19 +15,34 @@ extension FaceIDSimulator {
         case .failure(.notFound):
             return mediaError(404, code: "NoSuchKey", message: "The specified key does not exist.", outcome: "missing")
         case .failure(.badSignature):
-            return mediaError(403, code: "SignatureDoesNotMatch", message: "The request signature does not match.", outcome: "forbidden")
+            return mediaError(
+                403,
+                code: "SignatureDoesNotMatch",
+                message: "The request signature does not match.",
+                outcome: "forbidden"
+            )
         case .failure(.expired):
             return mediaError(403, code: "AccessDenied", message: "Request has expired", outcome: "expired")
         case .success(let target):
             if faults.contains(.mediaMissing) {
-                return mediaError(404, code: "NoSuchKey", message: "The specified key does not exist.", outcome: "missing")
+                return mediaError(
+                    404,
+                    code: "NoSuchKey",
+                    message: "The specified key does not exist.",
+                    outcome: "missing"
+                )
             }
             if faults.contains(.mediaExpired) {
                 return mediaError(403, code: "AccessDenied", message: "Request has expired", outcome: "expired")
             }
             let media = SimulatedMedia(bizToken: target.bizToken, videoSize: configuration.videoSize)
             guard let file = media.file(named: target.file) else {
-                return mediaError(404, code: "NoSuchKey", message: "The specified key does not exist.", outcome: "missing")
+                return mediaError(
+                    404,
+                    code: "NoSuchKey",
+                    message: "The specified key does not exist.",
+                    outcome: "missing"
+                )
             }
             var bytes = file.bytes
             let isCorrupt = faults.contains(.mediaCorrupt)
@@ -43,7 +58,8 @@ extension FaceIDSimulator {
 
     private func mediaError(_ status: Int, code: String, message: String, outcome: String) -> Response {
         state.withLock { $0.recordMediaDownload(outcome) }
-        let xml = "<?xml version='1.0' encoding='utf-8' ?><Error><Code>\(code)</Code><Message>\(message)</Message></Error>"
+        let xml =
+            "<?xml version='1.0' encoding='utf-8' ?><Error><Code>\(code)</Code><Message>\(message)</Message></Error>"
         return Response(
             status: HTTPResponse.Status(code: status),
             headers: [.contentType: "application/xml"],

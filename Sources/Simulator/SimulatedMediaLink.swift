@@ -1,7 +1,8 @@
 import TencentCloud
 
 /// The temporary media URLs the simulator hands out and later serves, shaped like COS's
-/// presigned URLs: `BASE/faceid-media/{region}/{bizToken}/{file}?q-sign-algorithm=sha1&q-sign-time=S;E&…&q-signature=…`.
+/// presigned URLs:
+/// `BASE/faceid-media/{region}/{bizToken}/{file}?q-sign-algorithm=sha1&q-sign-time=S;E&…&q-signature=…`.
 ///
 /// `BASE` is where the client reached the API (`http://` + the request's `Host`, unless
 /// ``SimulatorConfiguration/mediaBaseURL`` says otherwise), so the URLs point back at this
@@ -38,7 +39,8 @@ struct SimulatedMediaLink: Sendable {
         let path = Self.pathPrefix + [region, bizToken, file].map(Self.encode).joined(separator: "/")
         let window = "\(now);\(now + ttl)"
         let root = base.hasSuffix("/") ? String(base.dropLast()) : base
-        return root + path + "?q-sign-algorithm=sha1&q-ak=AKIDfaceidsimulator&q-sign-time=\(window)&q-key-time=\(window)"
+        return root + path
+            + "?q-sign-algorithm=sha1&q-ak=AKIDfaceidsimulator&q-sign-time=\(window)&q-key-time=\(window)"
             + "&q-header-list=host&q-url-param-list=&q-signature=\(signature(path: path, window: window))"
     }
 

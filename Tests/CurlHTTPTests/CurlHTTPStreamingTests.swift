@@ -60,7 +60,9 @@ struct CurlHTTPStreamingTests {
 
     @Test("a non-2xx body is collected in memory for the caller, and the sink sees nothing")
     func errorBodyStaysInMemory() async throws {
-        try await LoopbackHTTPServer.withServer(handler: { _ in .text("<Error><Code>AccessDenied</Code></Error>", status: 403) }) {
+        try await LoopbackHTTPServer.withServer(handler: { _ in
+            .text("<Error><Code>AccessDenied</Code></Error>", status: 403)
+        }) {
             server in
             let client = try CurlHTTPClient()
             let sink = CollectingSink()
@@ -77,7 +79,9 @@ struct CurlHTTPStreamingTests {
     @Test("the streamed cap is the request's: over it fails with bodyTooLarge")
     func streamedCap() async throws {
         let payload = Self.pattern(200_000)
-        try await LoopbackHTTPServer.withServer(handler: { _ in LoopbackHTTPReply(body: payload, ending: .closeDelimited) }) {
+        try await LoopbackHTTPServer.withServer(handler: { _ in
+            LoopbackHTTPReply(body: payload, ending: .closeDelimited)
+        }) {
             server in
             let client = try CurlHTTPClient()
             var request = HTTPRequest(method: .get, url: server.baseURL + "/big")
@@ -107,7 +111,9 @@ struct CurlHTTPStreamingTests {
     @Test("a truncated streamed body fails with connectionReset")
     func truncatedStream() async throws {
         let payload = Self.pattern(100_000)
-        try await LoopbackHTTPServer.withServer(handler: { _ in LoopbackHTTPReply(body: payload, ending: .truncateBody(after: 50_000)) }) {
+        try await LoopbackHTTPServer.withServer(handler: { _ in
+            LoopbackHTTPReply(body: payload, ending: .truncateBody(after: 50_000))
+        }) {
             server in
             let client = try CurlHTTPClient()
             var request = HTTPRequest(method: .get, url: server.baseURL + "/x")
@@ -131,7 +137,11 @@ struct CurlHTTPStreamingTests {
             return .text("stored")
         }) { server in
             let client = try CurlHTTPClient()
-            var request = HTTPRequest(method: .put, url: server.baseURL + "/bucket/key", headers: [("Content-Type", "video/mp4")])
+            var request = HTTPRequest(
+                method: .put,
+                url: server.baseURL + "/bucket/key",
+                headers: [("Content-Type", "video/mp4")]
+            )
             request.bodyFile = HTTPRequestBodyFile(path: path, length: Int64(payload.count))
             let response = try await client.execute(request)
             await client.shutdown()
@@ -148,7 +158,10 @@ struct CurlHTTPStreamingTests {
     func badBodyFile() async throws {
         let client = try CurlHTTPClient()
         var missing = HTTPRequest(method: .put, url: "http://127.0.0.1:9/x")
-        missing.bodyFile = HTTPRequestBodyFile(path: "/nonexistent/faceid/\(UInt32.random(in: 0...UInt32.max))", length: 1)
+        missing.bodyFile = HTTPRequestBodyFile(
+            path: "/nonexistent/faceid/\(UInt32.random(in: 0...UInt32.max))",
+            length: 1
+        )
         var post = HTTPRequest(method: .post, url: "http://127.0.0.1:9/x")
         post.bodyFile = HTTPRequestBodyFile(path: "/dev/null", length: 0)
         for request in [missing, post] {
@@ -172,7 +185,11 @@ struct CurlHTTPStreamingTests {
                 headers: [("x-amz-content-sha256", "UNSIGNED-PAYLOAD"), ("Content-Type", "image/jpeg")],
                 body: Array("frame".utf8)
             )
-            request.awsSigV4 = AWSSigV4Signing(region: "ap-singapore", accessKeyID: "AKIDEXAMPLE", secretAccessKey: "s3cr3t")
+            request.awsSigV4 = AWSSigV4Signing(
+                region: "ap-singapore",
+                accessKeyID: "AKIDEXAMPLE",
+                secretAccessKey: "s3cr3t"
+            )
             _ = try await client.execute(request)
             await client.shutdown()
         }

@@ -29,13 +29,19 @@ struct MediaArchiveAudit: Sendable, CustomStringConvertible {
             }
             let result = data["result"] ?? .null
             let kinds: [(member: String, name: String, md5: String?)] = [
-                ("bestFrame", "best-frame", result["VideoBestFrameMd5"]?.stringValue ?? result["BestFrameBase64"]?["md5"]?.stringValue),
+                (
+                    "bestFrame", "best-frame",
+                    result["VideoBestFrameMd5"]?.stringValue ?? result["BestFrameBase64"]?["md5"]?.stringValue
+                ),
                 ("video", "video", result["VideoMd5"]?.stringValue ?? result["VideoBase64"]?["md5"]?.stringValue),
             ]
-            let hasMedia = !(result["VideoUrl"]?.stringValue ?? "").isEmpty || result["VideoBase64"]?.objectMembers != nil
+            let hasMedia =
+                !(result["VideoUrl"]?.stringValue ?? "").isEmpty || result["VideoBase64"]?.objectMembers != nil
                 || !(result["VideoBase64"]?.stringValue ?? "").isEmpty
             guard hasMedia else {
-                if data["media"] != .null { audit.problems.append("\(id): data.media is not null for a result without media") }
+                if data["media"] != .null {
+                    audit.problems.append("\(id): data.media is not null for a result without media")
+                }
                 continue
             }
             audit.outputsWithMedia += 1
@@ -50,9 +56,12 @@ struct MediaArchiveAudit: Sendable, CustomStringConvertible {
                     audit.problems.append("\(id): \(kind.member) is not in the store")
                     continue
                 }
-                guard stored.md5 == entry["md5"]?.stringValue, stored.md5 == kind.md5, stored.bytes == entry["bytes"]?.intValue
+                guard stored.md5 == entry["md5"]?.stringValue, stored.md5 == kind.md5,
+                    stored.bytes == entry["bytes"]?.intValue
                 else {
-                    audit.problems.append("\(id): \(kind.member) stored bytes do not match data.media and Tencent's MD5")
+                    audit.problems.append(
+                        "\(id): \(kind.member) stored bytes do not match data.media and Tencent's MD5"
+                    )
                     continue
                 }
                 audit.objectsVerified += 1
@@ -71,13 +80,20 @@ struct MediaArchiveAudit: Sendable, CustomStringConvertible {
 
     /// Looks objects up among what boto3 read back from a bucket.
     static func s3Lookup(_ objects: [MotoServer.StoredObject], bucket: String) -> Lookup {
-        let byURI = Dictionary(objects.map { ("s3://\(bucket)/\($0.key)", $0) }, uniquingKeysWith: { first, _ in first })
+        let byURI = Dictionary(
+            objects.map { ("s3://\(bucket)/\($0.key)", $0) },
+            uniquingKeysWith: { first, _ in first }
+        )
         return { uri in byURI[uri].map { ($0.bytes, $0.md5) } }
     }
 
     /// A file archive in `directory`, with the simulator's http media URLs allowed.
     static func fileArchive(_ directory: String, concurrency: Int = 4) -> MediaArchiveConfiguration {
-        MediaArchiveConfiguration(store: .file(directory: directory), concurrency: concurrency, allowsPlainHTTPMediaURLs: true)
+        MediaArchiveConfiguration(
+            store: .file(directory: directory),
+            concurrency: concurrency,
+            allowsPlainHTTPMediaURLs: true
+        )
     }
 
     /// A fresh directory, removed after `body`.
@@ -95,7 +111,9 @@ struct MediaArchiveAudit: Sendable, CustomStringConvertible {
             print("skipped validate.py: python3 with jsonschema and rfc3339-validator is missing")
             return
         }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("media-outputs-\(UUID().uuidString).jsonl")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "media-outputs-\(UUID().uuidString).jsonl"
+        )
         try OperabilitySchemaTests.jsonLines(messages.map(OperabilitySchemaTests.recordLine))
             .write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }

@@ -18,7 +18,10 @@ struct OperabilityMediaMetricsTests {
         MediaMetricNames.archiveDuration: ("histogram", []),
     ]
 
-    @Test("a run with the media archive exposes the media metrics, and they count what was archived", arguments: KafkaTestBackend.enabled)
+    @Test(
+        "a run with the media archive exposes the media metrics, and they count what was archived",
+        arguments: KafkaTestBackend.enabled
+    )
     func scrapeOfAnArchivingRun(backend: KafkaTestBackend) async throws {
         try await MediaArchiveAudit.withDirectory { directory in
             try await backend.withCluster { cluster in
@@ -55,7 +58,11 @@ struct OperabilityMediaMetricsTests {
         }
     }
 
-    func checkScrape(_ enricher: EnricherUnderTest, backlog: OperabilityBacklog, simulator: FaceIDSimulator) async throws {
+    func checkScrape(
+        _ enricher: EnricherUnderTest,
+        backlog: OperabilityBacklog,
+        simulator: FaceIDSimulator
+    ) async throws {
         // Results with media: three passed, PEND1 passed, FAIL1001 (the camera ran): 5 × 2 objects.
         let withMedia = backlog.outputs.filter { $0.json?["data"]?["media"]?.objectMembers != nil }
         #expect(withMedia.count == 5)
@@ -73,10 +80,15 @@ struct OperabilityMediaMetricsTests {
         // best frame again, at the same key.
         let videoMismatches = scrape.value(MediaMetricNames.md5Mismatches, ["kind": "video"]) ?? 0
         #expect(scrape.value(MediaMetricNames.objects, ["kind": "video", "result": "stored"]) == 5)
-        #expect(scrape.value(MediaMetricNames.objects, ["kind": "best_frame", "result": "stored"]) == 5 + videoMismatches)
+        #expect(
+            scrape.value(MediaMetricNames.objects, ["kind": "best_frame", "result": "stored"]) == 5 + videoMismatches
+        )
         let corrupt = simulator.counters.mediaDownloads["corrupt", default: 0]
         #expect(corrupt > 0, "the seeded faults corrupted no download")
-        #expect(scrape.sum(MediaMetricNames.md5Mismatches) == Double(corrupt), "every corrupt download is an MD5 mismatch")
+        #expect(
+            scrape.sum(MediaMetricNames.md5Mismatches) == Double(corrupt),
+            "every corrupt download is an MD5 mismatch"
+        )
         #expect(scrape.sum(MediaMetricNames.objects, ["result": "md5_mismatch"]) == Double(corrupt))
         #expect(scrape.value(MetricNames.retries, ["reason": "media"]) == Double(corrupt), "each mismatch retried once")
         let storedBytes = withMedia.compactMap { $0.json?["data"]?["media"]?["video"]?["bytes"]?.intValue }.reduce(0, +)
@@ -84,7 +96,8 @@ struct OperabilityMediaMetricsTests {
         let archives = scrape.value(MediaMetricNames.archiveDuration + "_count") ?? 0
         #expect(archives == Double(5 + corrupt), "one observation per archive, failed ones included")
         #expect(
-            scrape.bucketBounds(MediaMetricNames.archiveDuration) == OperationsMetrics.mediaArchiveDurationBuckets.map(\.seconds)
+            scrape.bucketBounds(MediaMetricNames.archiveDuration)
+                == OperationsMetrics.mediaArchiveDurationBuckets.map(\.seconds)
         )
         Attachment.record(scrape.text, named: "metrics-media.txt")
         try OperabilityMetricsTests().checkDeployAgainst(scrape)

@@ -15,26 +15,54 @@ struct FileStoreArchiveTests {
         let metrics = TestMetrics()
         try await LoopbackHTTPServer.withServer(handler: MediaFixture.handler()) { host in
             try await MediaFixture.withDirectory { directory in
-                let media = try await MediaFixture.withService(.file(directory: directory), metrics: metrics) { service in
+                let media = try await MediaFixture.withService(.file(directory: directory), metrics: metrics) {
+                    service in
                     try await service.archive(MediaFixture.request(MediaFixture.response(base: host.baseURL)))
                 }
                 let frame = try #require(media.bestFrame)
                 let video = try #require(media.video)
                 let framePath = directory + "/PASS-media-1/req-1/best-frame.jpg"
                 let videoPath = directory + "/PASS-media-1/req-1/video.mp4"
-                #expect(frame == ArchivedMediaObject(uri: "file://" + framePath, md5: Digest.md5Hex(MediaFixture.bestFrame), bytes: MediaFixture.bestFrame.count, contentType: "image/jpeg"))
-                #expect(video == ArchivedMediaObject(uri: "file://" + videoPath, md5: Digest.md5Hex(MediaFixture.video), bytes: MediaFixture.video.count, contentType: "video/mp4"))
+                #expect(
+                    frame
+                        == ArchivedMediaObject(
+                            uri: "file://" + framePath,
+                            md5: Digest.md5Hex(MediaFixture.bestFrame),
+                            bytes: MediaFixture.bestFrame.count,
+                            contentType: "image/jpeg"
+                        )
+                )
+                #expect(
+                    video
+                        == ArchivedMediaObject(
+                            uri: "file://" + videoPath,
+                            md5: Digest.md5Hex(MediaFixture.video),
+                            bytes: MediaFixture.video.count,
+                            contentType: "video/mp4"
+                        )
+                )
                 #expect(MediaFixture.contents(framePath) == MediaFixture.bestFrame)
                 #expect(MediaFixture.contents(videoPath) == MediaFixture.video)
                 #expect(
-                    MediaFixture.files(under: directory) == ["PASS-media-1/req-1/best-frame.jpg", "PASS-media-1/req-1/video.mp4"],
+                    MediaFixture.files(under: directory) == [
+                        "PASS-media-1/req-1/best-frame.jpg", "PASS-media-1/req-1/video.mp4",
+                    ],
                     "nothing left in the staging area"
                 )
             }
         }
-        #expect(try metrics.expectCounter(MediaMetricNames.objects, [("kind", "video"), ("result", "stored")]).totalValue == 1)
-        #expect(try metrics.expectCounter(MediaMetricNames.objects, [("kind", "best_frame"), ("result", "stored")]).totalValue == 1)
-        #expect(try metrics.expectCounter(MediaMetricNames.bytes, [("kind", "video")]).totalValue == Int64(MediaFixture.video.count))
+        #expect(
+            try metrics.expectCounter(MediaMetricNames.objects, [("kind", "video"), ("result", "stored")]).totalValue
+                == 1
+        )
+        #expect(
+            try metrics.expectCounter(MediaMetricNames.objects, [("kind", "best_frame"), ("result", "stored")])
+                .totalValue == 1
+        )
+        #expect(
+            try metrics.expectCounter(MediaMetricNames.bytes, [("kind", "video")]).totalValue
+                == Int64(MediaFixture.video.count)
+        )
         #expect(try metrics.expectTimer(MediaMetricNames.archiveDuration).values.count == 1)
     }
 
@@ -72,8 +100,12 @@ struct FileStoreArchiveTests {
         let metrics = TestMetrics()
         try await LoopbackHTTPServer.withServer(handler: MediaFixture.handler()) { host in
             try await MediaFixture.withDirectory { directory in
-                let failure = try await MediaFixture.withService(.file(directory: directory), metrics: metrics) { service in
-                    await MediaFixture.failure(service, MediaFixture.request(MediaFixture.response(base: host.baseURL, directory: "/corrupt/")))
+                let failure = try await MediaFixture.withService(.file(directory: directory), metrics: metrics) {
+                    service in
+                    await MediaFixture.failure(
+                        service,
+                        MediaFixture.request(MediaFixture.response(base: host.baseURL, directory: "/corrupt/"))
+                    )
                 }
                 #expect(failure?.code == "Media.MD5Mismatch")
                 #expect(failure?.kind == .retryable)
@@ -82,7 +114,10 @@ struct FileStoreArchiveTests {
             }
         }
         #expect(try metrics.expectCounter(MediaMetricNames.md5Mismatches, [("kind", "best_frame")]).totalValue == 1)
-        #expect(try metrics.expectCounter(MediaMetricNames.objects, [("kind", "best_frame"), ("result", "md5_mismatch")]).totalValue == 1)
+        #expect(
+            try metrics.expectCounter(MediaMetricNames.objects, [("kind", "best_frame"), ("result", "md5_mismatch")])
+                .totalValue == 1
+        )
     }
 
     @Test("404, a truncated body and 403 are retryable; 403 asks for fresh URLs; messages hold no URL")
@@ -95,11 +130,18 @@ struct FileStoreArchiveTests {
                         ("/expired/", "Media.Forbidden", true),
                     ]
                     for (path, code, fresh) in cases {
-                        let failure = await MediaFixture.failure(service, MediaFixture.request(MediaFixture.response(base: host.baseURL, directory: path)))
+                        let failure = await MediaFixture.failure(
+                            service,
+                            MediaFixture.request(MediaFixture.response(base: host.baseURL, directory: path))
+                        )
                         #expect(failure?.code == code, "\(path)")
                         #expect(failure?.kind == .retryable, "\(path)")
                         #expect(failure?.needsFreshURLs == fresh, "\(path)")
-                        #expect(failure.map { !$0.description.contains("127.0.0.1") && !$0.description.contains("q-signature") } == true)
+                        #expect(
+                            failure.map {
+                                !$0.description.contains("127.0.0.1") && !$0.description.contains("q-signature")
+                            } == true
+                        )
                     }
                 }
                 #expect(MediaFixture.files(under: directory).isEmpty)
@@ -112,7 +154,8 @@ struct FileStoreArchiveTests {
         try await LoopbackHTTPServer.withServer(handler: MediaFixture.handler()) { host in
             try await MediaFixture.withDirectory { directory in
                 let response = MediaFixture.response(base: host.baseURL)
-                let insecure = try await MediaFixture.withService(.file(directory: directory), allowsPlainHTTP: false) { service in
+                let insecure = try await MediaFixture.withService(.file(directory: directory), allowsPlainHTTP: false) {
+                    service in
                     await MediaFixture.failure(service, MediaFixture.request(response))
                 }
                 #expect(insecure?.code == "Media.InsecureURL")
@@ -136,12 +179,18 @@ struct FileStoreArchiveTests {
                 #expect(FileManager.default.createFile(atPath: notADirectory, contents: Data("x".utf8)))
                 for root in [directory + "/not-mounted", notADirectory] {
                     let failure = try await MediaFixture.withService(.file(directory: root)) { service in
-                        await MediaFixture.failure(service, MediaFixture.request(MediaFixture.response(base: host.baseURL)))
+                        await MediaFixture.failure(
+                            service,
+                            MediaFixture.request(MediaFixture.response(base: host.baseURL))
+                        )
                     }
                     #expect(failure?.code == "Store.NoSuchDirectory", "\(root)")
                     #expect(failure?.kind == .halting, "\(root)")
                 }
-                #expect(!FileManager.default.fileExists(atPath: directory + "/not-mounted"), "the root is never created")
+                #expect(
+                    !FileManager.default.fileExists(atPath: directory + "/not-mounted"),
+                    "the root is never created"
+                )
             }
             #expect(host.requestsReceived == 0)
         }
@@ -150,14 +199,17 @@ struct FileStoreArchiveTests {
     @Test("--media-concurrency caps archives in flight; the others wait their turn")
     func concurrencyCap() async throws {
         let probe = MediaFixture.Probe()
-        try await LoopbackHTTPServer.withServer(handler: MediaFixture.handler(delay: .milliseconds(150), probe: probe)) { host in
+        try await LoopbackHTTPServer.withServer(handler: MediaFixture.handler(delay: .milliseconds(150), probe: probe))
+        { host in
             try await MediaFixture.withDirectory { directory in
                 try await MediaFixture.withService(.file(directory: directory), concurrency: 2) { service in
                     try await withThrowingTaskGroup(of: ArchivedMedia.self) { group in
                         for index in 0..<6 {
                             group.addTask {
                                 try await service.archive(
-                                    MediaFixture.request(MediaFixture.response(base: host.baseURL, requestID: "req-\(index)"))
+                                    MediaFixture.request(
+                                        MediaFixture.response(base: host.baseURL, requestID: "req-\(index)")
+                                    )
                                 )
                             }
                         }
@@ -174,11 +226,15 @@ struct FileStoreArchiveTests {
 
     @Test("a video far larger than a chunk streams through to the store intact")
     func largeVideo() async throws {
-        let video = [0, 0, 0, 0x18] + Array("ftypisom".utf8) + (0..<(8 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
+        let video =
+            [0, 0, 0, 0x18] + Array("ftypisom".utf8)
+            + (0..<(8 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
         try await LoopbackHTTPServer.withServer(handler: MediaFixture.handler(video: video)) { host in
             try await MediaFixture.withDirectory { directory in
                 let media = try await MediaFixture.withService(.file(directory: directory)) { service in
-                    try await service.archive(MediaFixture.request(MediaFixture.response(base: host.baseURL, video: video)))
+                    try await service.archive(
+                        MediaFixture.request(MediaFixture.response(base: host.baseURL, video: video))
+                    )
                 }
                 #expect(media.video?.bytes == video.count)
                 #expect(media.video?.md5 == Digest.md5Hex(video))

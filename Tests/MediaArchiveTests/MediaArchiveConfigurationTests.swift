@@ -8,11 +8,17 @@ struct MediaArchiveConfigurationTests {
 
     @Test("s3://BUCKET/PREFIX and file:///DIR parse; other forms are refused naming the form expected")
     func locations() throws {
-        #expect(try MediaArchiveLocation(parsing: "s3://kyc-evidence/faceid/media/") == .s3(bucket: "kyc-evidence", prefix: "faceid/media"))
+        #expect(
+            try MediaArchiveLocation(parsing: "s3://kyc-evidence/faceid/media/")
+                == .s3(bucket: "kyc-evidence", prefix: "faceid/media")
+        )
         #expect(try MediaArchiveLocation(parsing: "s3://kyc-evidence") == .s3(bucket: "kyc-evidence", prefix: ""))
         #expect(try MediaArchiveLocation(parsing: "file:///var/lib/faceid/") == .file(directory: "/var/lib/faceid"))
         #expect(try MediaArchiveLocation(parsing: "file:///srv/my%20media") == .file(directory: "/srv/my media"))
-        for bad in ["s3://", "s3://UPPER/x", "s3://a/x", "s3://ok-bucket/../up", "file://relative/dir", "file:///a/../b", "https://bucket", "/var/lib"] {
+        for bad in [
+            "s3://", "s3://UPPER/x", "s3://a/x", "s3://ok-bucket/../up", "file://relative/dir", "file:///a/../b",
+            "https://bucket", "/var/lib",
+        ] {
             #expect(throws: MediaArchiveConfigurationError.self, "\(bad)") { try MediaArchiveLocation(parsing: bad) }
         }
     }
@@ -27,9 +33,13 @@ struct MediaArchiveConfigurationTests {
         #expect(flagWins.store == .file(directory: "/srv"))
     }
 
-    @Test("S3 needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; region from AWS_REGION, AWS_DEFAULT_REGION, else us-east-1")
+    @Test(
+        "S3 needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; region from AWS_REGION, AWS_DEFAULT_REGION, else us-east-1"
+    )
     func s3Credentials() throws {
-        #expect(throws: MediaArchiveConfigurationError.self) { try resolve(archive: "s3://kyc-evidence", environment: [:]) }
+        #expect(throws: MediaArchiveConfigurationError.self) {
+            try resolve(archive: "s3://kyc-evidence", environment: [:])
+        }
         let plain = try #require(try resolve(archive: "s3://kyc-evidence/p", environment: Self.credentials))
         guard case .s3(let s3) = plain.store else { Issue.record("not an S3 store"); return }
         #expect(s3.region == "us-east-1")
@@ -51,13 +61,27 @@ struct MediaArchiveConfigurationTests {
     func addressing() throws {
         let aws = try S3StoreConfiguration(bucket: "kyc-evidence", region: "ap-southeast-1", credentials: credentials)
         #expect(aws.objectURL(encodedKey: "a/b.jpg") == "https://kyc-evidence.s3.ap-southeast-1.amazonaws.com/a/b.jpg")
-        let cos = try S3StoreConfiguration(bucket: "evidence-1250000000", endpoint: "https://cos.ap-singapore.myqcloud.com", region: "ap-singapore", credentials: credentials)
+        let cos = try S3StoreConfiguration(
+            bucket: "evidence-1250000000",
+            endpoint: "https://cos.ap-singapore.myqcloud.com",
+            region: "ap-singapore",
+            credentials: credentials
+        )
         #expect(cos.objectURL(encodedKey: "k") == "https://evidence-1250000000.cos.ap-singapore.myqcloud.com/k")
-        let minio = try S3StoreConfiguration(bucket: "evidence", endpoint: "http://127.0.0.1:9000/", credentials: credentials)
+        let minio = try S3StoreConfiguration(
+            bucket: "evidence",
+            endpoint: "http://127.0.0.1:9000/",
+            credentials: credentials
+        )
         #expect(minio.objectURL(encodedKey: "k") == "http://127.0.0.1:9000/evidence/k")
         let dotted = try S3StoreConfiguration(bucket: "kyc.evidence", credentials: credentials)
         #expect(!dotted.usesVirtualHostedStyle, "a dotted bucket breaks the TLS wildcard")
-        let forced = try S3StoreConfiguration(bucket: "evidence", endpoint: "https://minio.internal", addressing: .virtual, credentials: credentials)
+        let forced = try S3StoreConfiguration(
+            bucket: "evidence",
+            endpoint: "https://minio.internal",
+            addressing: .virtual,
+            credentials: credentials
+        )
         #expect(forced.objectURL(encodedKey: "k") == "https://evidence.minio.internal/k")
         #expect(throws: MediaArchiveConfigurationError.self) {
             try S3StoreConfiguration(bucket: "b", endpoint: "minio.internal:9000", credentials: credentials)
@@ -72,17 +96,37 @@ struct MediaArchiveConfigurationTests {
         #expect(try resolve(archive: "file:///tmp", concurrency: "3", environment: [:])?.concurrency == 3)
         #expect(try resolve(archive: "file:///tmp", environment: ["MEDIA_CONCURRENCY": "40"])?.concurrency == 40)
         for bad in ["0", "-1", "many", "2000"] {
-            #expect(throws: MediaArchiveConfigurationError.self) { try resolve(archive: "file:///tmp", concurrency: bad, environment: [:]) }
+            #expect(throws: MediaArchiveConfigurationError.self) {
+                try resolve(archive: "file:///tmp", concurrency: bad, environment: [:])
+            }
         }
     }
 
     @Test("object keys: PREFIX/{bizToken}/{RequestId}/best-frame.{ext}; nothing in a response can climb out")
     func keys() {
-        let key = MediaObjectKey(prefix: "faceid/media", bizToken: "PASS-abc_1", requestID: "3c2a1f0e-7b6d", kind: .bestFrame, fileExtension: "jpg")
+        let key = MediaObjectKey(
+            prefix: "faceid/media",
+            bizToken: "PASS-abc_1",
+            requestID: "3c2a1f0e-7b6d",
+            kind: .bestFrame,
+            fileExtension: "jpg"
+        )
         #expect(key.path == "faceid/media/PASS-abc_1/3c2a1f0e-7b6d/best-frame.jpg")
-        let hostile = MediaObjectKey(prefix: "", bizToken: "T", requestID: "../../etc/passwd", kind: .video, fileExtension: "mp4")
+        let hostile = MediaObjectKey(
+            prefix: "",
+            bizToken: "T",
+            requestID: "../../etc/passwd",
+            kind: .video,
+            fileExtension: "mp4"
+        )
         #expect(hostile.path == "T/______etc_passwd/video.mp4")
-        let spaced = MediaObjectKey(prefix: "my media", bizToken: "T", requestID: "R", kind: .video, fileExtension: "mp4")
+        let spaced = MediaObjectKey(
+            prefix: "my media",
+            bizToken: "T",
+            requestID: "R",
+            kind: .video,
+            fileExtension: "mp4"
+        )
         #expect(spaced.s3Encoded == "my%20media/T/R/video.mp4")
     }
 
@@ -93,7 +137,9 @@ struct MediaArchiveConfigurationTests {
         let mp4 = [0, 0, 0, 0x18] + Array("ftypisom".utf8)
         let sniffed = MediaContentType.resolve(header: "application/octet-stream", leadingBytes: mp4)
         #expect(sniffed == MediaContentType(contentType: "video/mp4", fileExtension: "mp4"))
-        #expect(MediaContentType.resolve(header: nil, leadingBytes: [0xFF, 0xD8, 0xFF, 0xE0]).contentType == "image/jpeg")
+        #expect(
+            MediaContentType.resolve(header: nil, leadingBytes: [0xFF, 0xD8, 0xFF, 0xE0]).contentType == "image/jpeg"
+        )
         #expect(MediaContentType.resolve(header: nil, leadingBytes: [1, 2, 3]).fileExtension == "bin")
     }
 
@@ -106,11 +152,13 @@ struct MediaArchiveConfigurationTests {
         let text = Base64Encoding.encode(bytes)
         var decoded: [UInt8] = []
         var chunks = 0
-        #expect(Base64Encoding.decode(text, chunkSize: 4096) { chunk in
-            decoded += chunk
-            chunks += 1
-            return true
-        })
+        #expect(
+            Base64Encoding.decode(text, chunkSize: 4096) { chunk in
+                decoded += chunk
+                chunks += 1
+                return true
+            }
+        )
         #expect(decoded == bytes)
         #expect(chunks > 10)
         for bad in ["Zg=", "Z===", "Zg==Zg==", "Zm9v!mFy"] {

@@ -13,37 +13,62 @@ import Testing
 /// request: `/missing` (404), `/expired` (403), `/truncated` (the body cut short), `/corrupt`
 /// (one byte flipped), plus a delay and a probe of concurrent downloads.
 struct MediaFixture: Sendable {
-    static let bestFrame: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0] + (0..<3000).map { UInt8(truncatingIfNeeded: $0 &* 13) } + [0xFF, 0xD9]
-    static let video: [UInt8] = [0, 0, 0, 0x18] + Array("ftypisom".utf8) + (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) }
+    static let bestFrame: [UInt8] =
+        [0xFF, 0xD8, 0xFF, 0xE0] + (0..<3000).map { UInt8(truncatingIfNeeded: $0 &* 13) } + [0xFF, 0xD9]
+    static let video: [UInt8] =
+        [0, 0, 0, 0x18] + Array("ftypisom".utf8) + (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) }
 
     /// Tracks how many downloads overlap.
     final class Probe: Sendable {
         private let counts = Mutex((current: 0, maximum: 0))
-        func enter() { counts.withLock { $0.current += 1; $0.maximum = max($0.maximum, $0.current) } }
+        func enter() {
+            counts.withLock {
+                $0.current += 1; $0.maximum = max($0.maximum, $0.current)
+            }
+        }
         func leave() { counts.withLock { $0.current -= 1 } }
         var maximum: Int { counts.withLock { $0.maximum } }
     }
 
     /// The handler: the file name picks the body, the directory picks the fault.
-    static func handler(delay: Duration = .zero, probe: Probe? = nil, video: [UInt8] = video) -> LoopbackHTTPServer.Handler {
+    static func handler(
+        delay: Duration = .zero,
+        probe: Probe? = nil,
+        video: [UInt8] = video
+    ) -> LoopbackHTTPServer.Handler {
         { request in
             probe?.enter()
             defer { probe?.leave() }
-            if delay > .zero { Thread.sleep(forTimeInterval: Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18) }
+            if delay > .zero {
+                Thread.sleep(
+                    forTimeInterval: Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
+                )
+            }
             let path = request.target.split(separator: "?").first.map(String.init) ?? request.target
             let isFrame = path.hasSuffix(".jpg")
             var body = isFrame ? bestFrame : video
             let type = isFrame ? "image/jpeg" : "video/mp4"
             if path.hasPrefix("/missing/") { return .text("<Error><Code>NoSuchKey</Code></Error>", status: 404) }
-            if path.hasPrefix("/expired/") { return .text("<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>", status: 403) }
+            if path.hasPrefix("/expired/") {
+                return .text(
+                    "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>",
+                    status: 403
+                )
+            }
             if path.hasPrefix("/corrupt/") { body[body.count / 2] ^= 0xFF }
-            let ending: LoopbackHTTPReply.Ending = path.hasPrefix("/truncated/") ? .truncateBody(after: body.count / 2) : .complete
+            let ending: LoopbackHTTPReply.Ending =
+                path.hasPrefix("/truncated/") ? .truncateBody(after: body.count / 2) : .complete
             return LoopbackHTTPReply(headers: [("Content-Type", type)], body: body, ending: ending)
         }
     }
 
     /// A `GetWebVerificationResult` response whose media URLs live under `base` + `directory`.
-    static func response(base: String, directory: String = "/ok/", requestID: String = "req-1", video: [UInt8] = video) -> JSONValue {
+    static func response(
+        base: String,
+        directory: String = "/ok/",
+        requestID: String = "req-1",
+        video: [UInt8] = video
+    ) -> JSONValue {
         [
             "ErrorCode": 0,
             "ErrorMsg": "Succeed",
@@ -69,7 +94,11 @@ struct MediaFixture: Sendable {
     }
 
     /// A request for `response` whose URLs expire ten minutes from now (or at `expiresAt`).
-    static func request(_ response: JSONValue, bizToken: String = "PASS-media-1", expiresAt: UTCTimestamp? = nil) -> MediaArchiveRequest {
+    static func request(
+        _ response: JSONValue,
+        bizToken: String = "PASS-media-1",
+        expiresAt: UTCTimestamp? = nil
+    ) -> MediaArchiveRequest {
         let now = WallClock.system.now()
         let hasURLs = response["VideoUrl"]?.stringValue != nil
         return MediaArchiveRequest(
@@ -138,7 +167,8 @@ struct MediaFixture: Sendable {
     static func files(under directory: String) -> [String] {
         (FileManager.default.subpaths(atPath: directory) ?? []).filter { path in
             var isDirectory: ObjCBool = false
-            return FileManager.default.fileExists(atPath: directory + "/" + path, isDirectory: &isDirectory) && !isDirectory.boolValue
+            return FileManager.default.fileExists(atPath: directory + "/" + path, isDirectory: &isDirectory)
+                && !isDirectory.boolValue
         }.sorted()
     }
 }

@@ -12,7 +12,13 @@ import Testing
 /// a second client (boto3): libcurl's signing, the payload hash header, the store's error codes.
 @Suite("Media archive into S3 (moto): signed uploads, read back by boto3, store errors hold")
 struct S3StoreArchiveTests {
-    static func store(_ moto: MotoServer, bucket: String, prefix: String = "faceid/media", account: MotoServer.Account? = nil, secret: String? = nil)
+    static func store(
+        _ moto: MotoServer,
+        bucket: String,
+        prefix: String = "faceid/media",
+        account: MotoServer.Account? = nil,
+        secret: String? = nil
+    )
         throws -> MediaArchiveConfiguration.Store
     {
         let account = account ?? moto.writer
@@ -22,7 +28,10 @@ struct S3StoreArchiveTests {
                 prefix: prefix,
                 endpoint: moto.endpoint,
                 region: "us-east-1",
-                credentials: S3Credentials(accessKeyID: account.accessKeyID, secretAccessKey: secret ?? account.secretAccessKey)
+                credentials: S3Credentials(
+                    accessKeyID: account.accessKeyID,
+                    secretAccessKey: secret ?? account.secretAccessKey
+                )
             )
         )
     }
@@ -42,8 +51,12 @@ struct S3StoreArchiveTests {
                         metrics: metrics
                     ) { service in
                         // Twice: the second archive of the same result overwrites the same keys.
-                        _ = try await service.archive(MediaFixture.request(MediaFixture.response(base: host.baseURL), bizToken: "PASS-s3-1"))
-                        return try await service.archive(MediaFixture.request(MediaFixture.response(base: host.baseURL), bizToken: "PASS-s3-1"))
+                        _ = try await service.archive(
+                            MediaFixture.request(MediaFixture.response(base: host.baseURL), bizToken: "PASS-s3-1")
+                        )
+                        return try await service.archive(
+                            MediaFixture.request(MediaFixture.response(base: host.baseURL), bizToken: "PASS-s3-1")
+                        )
                     }
                     #expect(media.bestFrame?.uri == "s3://\(bucket)/faceid/media/PASS-s3-1/req-1/best-frame.jpg")
                     #expect(media.video?.uri == "s3://\(bucket)/faceid/media/PASS-s3-1/req-1/video.mp4")
@@ -68,7 +81,10 @@ struct S3StoreArchiveTests {
                 ]
             )
         }
-        #expect(try metrics.expectCounter(MediaMetricNames.objects, [("kind", "video"), ("result", "stored")]).totalValue == 2)
+        #expect(
+            try metrics.expectCounter(MediaMetricNames.objects, [("kind", "video"), ("result", "stored")]).totalValue
+                == 2
+        )
     }
 
     @Test("a missing bucket, a wrong secret, a key without PutObject and an unreachable store hold the pipeline")
@@ -81,7 +97,10 @@ struct S3StoreArchiveTests {
                         try S3StoreConfiguration(
                             bucket: bucket,
                             endpoint: "http://127.0.0.1:\(try freePort())",
-                            credentials: S3Credentials(accessKeyID: moto.writer.accessKeyID, secretAccessKey: moto.writer.secretAccessKey)
+                            credentials: S3Credentials(
+                                accessKeyID: moto.writer.accessKeyID,
+                                secretAccessKey: moto.writer.secretAccessKey
+                            )
                         )
                     )
                     let cases: [(String, MediaArchiveConfiguration.Store)] = [
@@ -92,7 +111,10 @@ struct S3StoreArchiveTests {
                     ]
                     for (code, store) in cases {
                         let failure = try await MediaFixture.withService(store, stagingDirectory: staging) { service in
-                            await MediaFixture.failure(service, MediaFixture.request(MediaFixture.response(base: host.baseURL)))
+                            await MediaFixture.failure(
+                                service,
+                                MediaFixture.request(MediaFixture.response(base: host.baseURL))
+                            )
                         }
                         #expect(failure?.code == code)
                         #expect(failure?.kind == .halting, "\(code)")
@@ -119,7 +141,11 @@ struct S3StoreArchiveTests {
                             bucket: "evidence",
                             endpoint: s3.baseURL,
                             region: "ap-singapore",
-                            credentials: S3Credentials(accessKeyID: "AKIAEXAMPLE", secretAccessKey: "s3cr3t", sessionToken: "session-token-example")
+                            credentials: S3Credentials(
+                                accessKeyID: "AKIAEXAMPLE",
+                                secretAccessKey: "s3cr3t",
+                                sessionToken: "session-token-example"
+                            )
                         )
                     )
                     _ = try await MediaFixture.withService(store, stagingDirectory: staging) { service in

@@ -9,7 +9,9 @@ import TestSupport
 struct EnrichmentPipelineMediaTests {
     /// Passed results with a request id per call, so a fresh fetch is recognisable.
     static func perCallFetcher() -> FakeVerificationFetcher {
-        FakeVerificationFetcher { call throws(FetchFailure) in FakeVerificationFetcher.passed(requestId: "req-\(call.number)") }
+        FakeVerificationFetcher { call throws(FetchFailure) in
+            FakeVerificationFetcher.passed(requestId: "req-\(call.number)")
+        }
     }
 
     @Test("the stored media is data.media, published only once the archive returned, after one API call")
@@ -25,7 +27,10 @@ struct EnrichmentPipelineMediaTests {
             #expect(await Poll.until { gate.waitCount == 1 })
             try await Task.sleep(for: .milliseconds(50))
             #expect(harness.outputs.isEmpty, "published before its media was stored")
-            #expect((harness.partitions.committedOffsets[PipelineHarness.partition0] ?? 0) == 0, "nothing committed past the held event")
+            #expect(
+                (harness.partitions.committedOffsets[PipelineHarness.partition0] ?? 0) == 0,
+                "nothing committed past the held event"
+            )
             gate.open()
             #expect(await harness.publisher.waitForRecords(1))
             #expect(await harness.waitForCommit(PipelineHarness.partition0, 1))
@@ -46,9 +51,16 @@ struct EnrichmentPipelineMediaTests {
         let fetcher = FakeVerificationFetcher { call throws(FetchFailure) in
             if call.bizToken.hasPrefix("PENDX") { return FakeVerificationFetcher.pending() }
             if call.bizToken.hasPrefix("EXPD") {
-                throw FetchFailure(kind: .final, code: "InvalidParameterValue.BizTokenExpired", message: "expired", requestId: "r")
+                throw FetchFailure(
+                    kind: .final,
+                    code: "InvalidParameterValue.BizTokenExpired",
+                    message: "expired",
+                    requestId: "r"
+                )
             }
-            return ["ErrorCode": 2004, "ErrorMsg": "Failed", "VideoBestFrameUrl": "", "VideoUrl": nil, "RequestId": "r-f"]
+            return [
+                "ErrorCode": 2004, "ErrorMsg": "Failed", "VideoBestFrameUrl": "", "VideoUrl": nil, "RequestId": "r-f",
+            ]
         }
         let archiver = FakeMediaArchiver()
         let harness = PipelineHarness(fetcher: fetcher, mediaArchiver: archiver)
@@ -157,7 +169,10 @@ struct EnrichmentPipelineMediaTests {
             #expect(await Poll.until { harness.pipeline.health.haltingCode == "Store.AccessDenied" })
             #expect(await Poll.until { archiver.recordedRequests.count >= 5 })
             #expect(harness.publisher.records.isEmpty, "nothing is published or dead-lettered while held")
-            #expect((harness.partitions.committedOffsets[PipelineHarness.partition0] ?? 0) == 0, "nothing committed past the held event")
+            #expect(
+                (harness.partitions.committedOffsets[PipelineHarness.partition0] ?? 0) == 0,
+                "nothing committed past the held event"
+            )
             archiver.setScript { request, _ in FakeMediaArchiver.stored(request) }
             #expect(await harness.publisher.waitForRecords(1))
             #expect(await harness.waitForCommit(PipelineHarness.partition0, 1))

@@ -24,7 +24,11 @@ struct MediaServingTests {
         }
     }
 
-    static func configuration(faults: [SimulatorFault: Double] = [:], videoSize: Int = 24 + 4096, mediaBaseURL: String? = nil)
+    static func configuration(
+        faults: [SimulatorFault: Double] = [:],
+        videoSize: Int = 24 + 4096,
+        mediaBaseURL: String? = nil
+    )
         -> SimulatorConfiguration
     {
         var configuration = TestAccount.configuration(faults: faults)
@@ -40,7 +44,11 @@ struct MediaServingTests {
             let response = try await SignedCall(bizToken: "PASS-media").response(from: simulator)
             let frameURL = try #require(response["VideoBestFrameUrl"]?.stringValue)
             let videoURL = try #require(response["VideoUrl"]?.stringValue)
-            #expect(frameURL.hasPrefix("http://127.0.0.1:\(port)/faceid-media/ap-singapore/PASS-media/best_frame.jpg?q-sign-algorithm=sha1"))
+            #expect(
+                frameURL.hasPrefix(
+                    "http://127.0.0.1:\(port)/faceid-media/ap-singapore/PASS-media/best_frame.jpg?q-sign-algorithm=sha1"
+                )
+            )
             #expect(videoURL.contains("q-signature="))
             let frame = try await Self.get(frameURL)
             let video = try await Self.get(videoURL)
@@ -56,7 +64,8 @@ struct MediaServingTests {
 
     @Test("--media-base-url sets where the URLs point; --media-video-bytes sets the video's size")
     func baseURLAndSize() async throws {
-        try await withSimulator(Self.configuration(videoSize: 1 << 20, mediaBaseURL: "http://simulator:9000/")) { simulator in
+        try await withSimulator(Self.configuration(videoSize: 1 << 20, mediaBaseURL: "http://simulator:9000/")) {
+            simulator in
             let response = try await SignedCall(bizToken: "PASS-big").response(from: simulator)
             let videoURL = try #require(response["VideoUrl"]?.stringValue)
             #expect(videoURL.hasPrefix("http://simulator:9000/faceid-media/ap-singapore/PASS-big/video.mp4?"))
@@ -87,7 +96,8 @@ struct MediaServingTests {
     @Test(
         "media faults hit downloads only: corrupt bytes, an expired 403, a missing 404",
         arguments: [
-            (SimulatorFault.mediaCorrupt, 200, "corrupt"), (.mediaExpired, 403, "expired"), (.mediaMissing, 404, "missing"),
+            (SimulatorFault.mediaCorrupt, 200, "corrupt"), (.mediaExpired, 403, "expired"),
+            (.mediaMissing, 404, "missing"),
         ]
     )
     func mediaFaults(fault: SimulatorFault, status: Int, outcome: String) async throws {
@@ -110,7 +120,9 @@ struct MediaServingTests {
     func intlInlinesTheSameBytes() async throws {
         try await withSimulator(Self.configuration()) { simulator in
             let plain = try await SignedCall(bizToken: "PASS-same").response(from: simulator)
-            let intl = try await SignedCall(bizToken: "PASS-same", action: "GetWebVerificationResultIntl").response(from: simulator)
+            let intl = try await SignedCall(bizToken: "PASS-same", action: "GetWebVerificationResultIntl").response(
+                from: simulator
+            )
             let video = try #require(intl["VideoBase64"]?.stringValue.flatMap { Data(base64Encoded: $0) })
             #expect(Digest.md5Hex([UInt8](video)) == plain["VideoMd5"]?.stringValue)
         }

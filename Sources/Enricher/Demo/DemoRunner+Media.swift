@@ -32,7 +32,9 @@ extension DemoRunner {
                 path.hasPrefix(directory + "/"),
                 let digest = md5(ofFileAt: path)
             else { continue }
-            if digest.md5 == object.md5, object.reportedMD5 == nil || object.reportedMD5 == digest.md5, digest.bytes == object.bytes {
+            if digest.md5 == object.md5, object.reportedMD5 == nil || object.reportedMD5 == digest.md5,
+                digest.bytes == object.bytes
+            {
                 check.verified += 1
                 check.bytes += digest.bytes
             }

@@ -6,7 +6,8 @@ import Synchronization
 /// that refuses access, without HTTP or a store.
 public final class FakeMediaArchiver: MediaArchiver, Sendable {
     /// Decides the outcome of call `number` (1 for the first) for `request`.
-    public typealias Script = @Sendable (_ request: MediaArchiveRequest, _ number: Int) async throws(MediaArchiveFailure) ->
+    public typealias Script =
+        @Sendable (_ request: MediaArchiveRequest, _ number: Int) async throws(MediaArchiveFailure) ->
         ArchivedMedia
 
     private let requests = Mutex<[MediaArchiveRequest]>([])

@@ -8,10 +8,11 @@ public import MediaArchive
     import Musl
 #endif
 
-/// A real S3-compatible server for tests: moto's `moto_server` (PyPI `moto[server]`) on a free
-/// 127.0.0.1 port, with IAM users and buckets made by a second client (boto3, `s3_rig.py`) and
-/// SigV4 verification turned on, so a request signed wrongly is refused as S3 would refuse it.
-/// Prefer ``withMotoServer(buckets:_:)``, which stops it even when the test fails.
+/// A real S3-compatible server for tests: moto's server (`python3 -m moto.server`, the `moto_server`
+/// of PyPI `moto[server]`) on a free 127.0.0.1 port, with IAM users and buckets made by a second
+/// client (boto3, `s3_rig.py`) and SigV4 verification turned on, so a request signed wrongly is
+/// refused as S3 would refuse it. Prefer ``withMotoServer(buckets:_:)``, which stops it even when
+/// the test fails.
 ///
 /// The PID is written to `$FACEID_TEST_PIDDIR` (when set) and removed on stop, like ``TansuBroker``.
 public final class MotoServer: Sendable {
@@ -74,10 +75,17 @@ public final class MotoServer: Sendable {
     }
 
     /// Starts moto, waits until it answers, creates the users and `buckets`, turns authentication on.
-    public static func start(buckets: [String], readyTimeout: Duration = .seconds(30)) async throws(KafkaTestRigError) -> MotoServer {
+    public static func start(
+        buckets: [String],
+        readyTimeout: Duration = .seconds(30)
+    ) async throws(KafkaTestRigError) -> MotoServer {
         let port = try ChildProcess.freeLoopbackPort()
         let logPath = "/tmp/faceid-moto-\(getpid())-\(port).log"
-        let pid = try ChildProcess.spawn("/usr/bin/env", ["moto_server", "-H", "127.0.0.1", "-p", "\(port)"], outputPath: logPath)
+        let pid = try ChildProcess.spawn(
+            "/usr/bin/env",
+            ["python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", "\(port)"],
+            outputPath: logPath
+        )
         var pidFile: String?
         if let directory = ChildProcess.environment("FACEID_TEST_PIDDIR") {
             let path = "\(directory)/moto-\(pid).pid"
@@ -90,7 +98,9 @@ public final class MotoServer: Sendable {
             return KafkaTestRigError("\(message): \(ChildProcess.readFile(logPath).suffix(1500))")
         }
         guard await waitUntilAnswering(port: port, pid: pid, timeout: readyTimeout) else {
-            throw await fail("moto_server on port \(port) did not answer within \(readyTimeout) (pip install 'moto[server]')")
+            throw await fail(
+                "moto_server on port \(port) did not answer within \(readyTimeout) (pip install 'moto[server]')"
+            )
         }
         let result: JSONValue
         do {
@@ -106,9 +116,12 @@ public final class MotoServer: Sendable {
 
     /// Every object under `prefix` in `bucket`, read back by boto3 with the writer's key.
     public func objects(bucket: String, prefix: String = "") async throws(KafkaTestRigError) -> [StoredObject] {
-        let result = try await Self.rig(["objects", endpoint, writer.accessKeyID, writer.secretAccessKey, bucket, prefix])
+        let result = try await Self.rig([
+            "objects", endpoint, writer.accessKeyID, writer.secretAccessKey, bucket, prefix,
+        ])
         return (result.arrayValue ?? []).compactMap { item in
-            guard let key = item["key"]?.stringValue, let bytes = item["bytes"]?.intValue, let md5 = item["md5"]?.stringValue
+            guard let key = item["key"]?.stringValue, let bytes = item["bytes"]?.intValue,
+                let md5 = item["md5"]?.stringValue
             else { return nil }
             return StoredObject(key: key, bytes: bytes, md5: md5, contentType: item["contentType"]?.stringValue)
         }
@@ -120,7 +133,11 @@ public final class MotoServer: Sendable {
     }
 
     /// The S3 store configuration for `bucket` under `prefix`, signed with `account` (the writer's by default).
-    public func store(bucket: String, prefix: String = "", account: Account? = nil) throws -> MediaArchiveConfiguration.Store {
+    public func store(
+        bucket: String,
+        prefix: String = "",
+        account: Account? = nil
+    ) throws -> MediaArchiveConfiguration.Store {
         let account = account ?? writer
         return .s3(
             try S3StoreConfiguration(
@@ -146,7 +163,11 @@ public final class MotoServer: Sendable {
 
     /// Runs `s3_rig.py` with `arguments` and parses its `RESULT` line.
     private static func rig(_ arguments: [String]) async throws(KafkaTestRigError) -> JSONValue {
-        let (status, output) = try await ChildProcess.output("/usr/bin/env", ["python3", rigScript] + arguments, timeout: .seconds(60))
+        let (status, output) = try await ChildProcess.output(
+            "/usr/bin/env",
+            ["python3", rigScript] + arguments,
+            timeout: .seconds(60)
+        )
         guard status == 0,
             let line = output.split(separator: "\n").last(where: { $0.hasPrefix("RESULT ") }),
             let value = try? JSONValue(parsing: Array(line.dropFirst("RESULT ".count).utf8))
@@ -157,13 +178,18 @@ public final class MotoServer: Sendable {
     }
 
     private static func waitUntilAnswering(port: Int, pid: Int32, timeout: Duration) async -> Bool {
-        guard let http = try? CurlHTTPClient(configuration: HTTPClientConfiguration(connectTimeout: .seconds(1), totalTimeout: .seconds(2)))
+        guard
+            let http = try? CurlHTTPClient(
+                configuration: HTTPClientConfiguration(connectTimeout: .seconds(1), totalTimeout: .seconds(2))
+            )
         else { return false }
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
         var isAnswering = false
         for _ in 0..<600 where clock.now < deadline && !ChildProcess.hasExited(pid) {
-            if let response = try? await http.execute(HTTPRequest(method: .get, url: "http://127.0.0.1:\(port)/moto-api/data.json")),
+            if let response = try? await http.execute(
+                HTTPRequest(method: .get, url: "http://127.0.0.1:\(port)/moto-api/data.json")
+            ),
                 response.status == 200
             {
                 isAnswering = true
