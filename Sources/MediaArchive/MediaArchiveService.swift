@@ -2,6 +2,7 @@ import CurlHTTP
 public import Logging
 public import Metrics
 public import Pipeline
+import Synchronization
 
 /// The media archive of `faceid-enricher run --media-archive`: the pipeline's ``MediaArchiver``
 /// over libcurl, a staging directory and a store (S3-compatible or a local directory).
@@ -26,6 +27,7 @@ public final class MediaArchiveService: MediaArchiver, Sendable {
     private let metrics: MediaArchiveMetrics
     private let wallClock: WallClock
     private let logger: Logger
+    private let isPrepared = Mutex(false)
 
     /// An archive for `configuration`; throws if its HTTP transport cannot start.
     public init(
@@ -81,7 +83,7 @@ public final class MediaArchiveService: MediaArchiver, Sendable {
         let archived = try await slots.withSlot { () throws(MediaArchiveFailure) -> ArchivedMedia in
             let started = ContinuousClock.now
             defer { metrics.archiveDuration.record(duration: ContinuousClock.now - started) }
-            try await store.prepare()
+            try await prepareOnce()
             var media = ArchivedMedia()
             for kind in MediaKind.allCases {
                 guard let source = kind.source(in: request.response) else { continue }
@@ -97,6 +99,14 @@ public final class MediaArchiveService: MediaArchiver, Sendable {
             throw MediaArchiveFailure(kind: .retryable, code: "Media.Cancelled", message: "the archive was cancelled")
         }
         return archived
+    }
+
+    /// Readies the staging area the first time an archive runs (and again after that failed): an
+    /// unwritable staging directory then holds the pipeline like any other store error.
+    private func prepareOnce() async throws(MediaArchiveFailure) {
+        guard !isPrepared.withLock({ $0 }) else { return }
+        try await store.prepare()
+        isPrepared.withLock { $0 = true }
     }
 
     /// Closes the HTTP transport. Archives still running fail.
