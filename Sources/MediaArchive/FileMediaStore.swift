@@ -19,6 +19,7 @@ struct FileMediaStore: MediaStore {
 
     var stagingDirectory: String { directory + "/.faceid-enricher-staging" }
     var syncsStagedFiles: Bool { true }
+    var needsSHA256: Bool { false }
 
     func prepare() async throws(MediaArchiveFailure) {
         let directory = self.directory

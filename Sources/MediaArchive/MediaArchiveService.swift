@@ -120,7 +120,10 @@ public final class MediaArchiveService: MediaArchiver, Sendable {
         for request: MediaArchiveRequest
     ) async throws(MediaArchiveFailure) -> ArchivedMediaObject {
         let directory = store.stagingDirectory
-        let file = try await BlockingIO.run { () throws(MediaArchiveFailure) in try StagingFile.create(in: directory) }
+        let computesSHA256 = store.needsSHA256
+        let file = try await BlockingIO.run { () throws(MediaArchiveFailure) in
+            try StagingFile.create(in: directory, computesSHA256: computesSHA256)
+        }
         do throws(MediaArchiveFailure) {
             let staged = try await stage(kind, from: source, for: request, into: file)
             let key = MediaObjectKey(

@@ -11,6 +11,8 @@ protocol MediaStore: Sendable {
     var stagingDirectory: String { get }
     /// Whether staged files must be `fsync`ed before they are stored (a rename publishes them).
     var syncsStagedFiles: Bool { get }
+    /// Whether the store needs the SHA-256 of each object (S3's signed payload hash).
+    var needsSHA256: Bool { get }
     /// Creates the staging directory and removes staging files a crash left behind.
     func prepare() async throws(MediaArchiveFailure)
     /// Stores `media` under `key` and returns its URI. The staged file is consumed (moved or

@@ -15,6 +15,7 @@ struct S3MediaStore: MediaStore {
     let stagingDirectory: String
 
     var syncsStagedFiles: Bool { false }
+    var needsSHA256: Bool { true }
 
     func prepare() async throws(MediaArchiveFailure) {
         let staging = stagingDirectory

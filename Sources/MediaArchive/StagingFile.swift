@@ -18,27 +18,29 @@ final class StagingFile: HTTPResponseBodySink, @unchecked Sendable {
     /// The file's path.
     let path: String
     private var descriptor: Int32
-    private let digests = ContentDigests()
+    private let digests: ContentDigests
     /// The `errno` of the first write that failed (disk full, …), if any.
     private(set) var writeError: Int32?
     /// The first bytes, for recognising the content type.
     private(set) var leadingBytes: [UInt8] = []
 
-    private init(path: String, descriptor: Int32) {
+    private init(path: String, descriptor: Int32, computesSHA256: Bool) {
         self.path = path
         self.descriptor = descriptor
+        self.digests = ContentDigests(includingSHA256: computesSHA256)
     }
 
     deinit {
         if descriptor >= 0 { close(descriptor) }
     }
 
-    /// A new, empty file in `directory`, readable by its owner and group only (it holds a face).
-    static func create(in directory: String) throws(MediaArchiveFailure) -> StagingFile {
+    /// A new, empty file in `directory`, readable by its owner and group only (it holds a face); the
+    /// SHA-256 is computed only when `computesSHA256` (an S3 upload signs it).
+    static func create(in directory: String, computesSHA256: Bool) throws(MediaArchiveFailure) -> StagingFile {
         let name = "\(directory)/" + String(UInt64.random(in: 0...UInt64.max), radix: 16) + ".part"
         let descriptor = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
         guard descriptor >= 0 else { throw MediaArchiveFailure.staging("create a staging file", errno: errno) }
-        return StagingFile(path: name, descriptor: descriptor)
+        return StagingFile(path: name, descriptor: descriptor, computesSHA256: computesSHA256)
     }
 
     /// Appends `bytes`, updating the digests; `false` once a write failed (the download aborts).

@@ -21,6 +21,15 @@ struct ContentDigestsTests {
         }
     }
 
+    @Test("without SHA-256, the MD5 is the same and the SHA-256 empty")
+    func md5Only() {
+        let digests = ContentDigests(includingSHA256: false)
+        digests.update(Array("abc".utf8))
+        let (md5, sha256) = digests.finish()
+        #expect(Digest.hex(md5) == "900150983cd24fb0d6963f7d28e17f72")
+        #expect(sha256.isEmpty)
+    }
+
     @Test("known answers: the empty stream and \"abc\"")
     func knownAnswers() {
         let empty = ContentDigests().finish()
