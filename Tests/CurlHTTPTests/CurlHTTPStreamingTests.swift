@@ -38,7 +38,16 @@ struct CurlHTTPStreamingTests {
         }
     }
 
-    static func pattern(_ count: Int) -> [UInt8] { (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) } }
+    /// `count` bytes from a repeated 4 KiB block (cheap to build even in a debug build, so the other
+    /// tests running meanwhile are not starved).
+    static func pattern(_ count: Int) -> [UInt8] {
+        let block = (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count + block.count)
+        while bytes.count < count { bytes.append(contentsOf: block) }
+        bytes.removeLast(bytes.count - count)
+        return bytes
+    }
 
     @Test("a 2xx body streams into the sink, not into memory, in many chunks and byte for byte")
     func successStreamsIntoTheSink() async throws {

@@ -226,9 +226,12 @@ struct FileStoreArchiveTests {
 
     @Test("a video far larger than a chunk streams through to the store intact")
     func largeVideo() async throws {
-        let video =
-            [0, 0, 0, 0x18] + Array("ftypisom".utf8)
-            + (0..<(8 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
+        // 8 MiB built from a repeated 64 KiB block: a per-byte loop in a debug build would hold a
+        // cooperative thread for seconds and starve the tests running beside this one.
+        let block = (0..<65_536).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
+        var video: [UInt8] = [0, 0, 0, 0x18] + Array("ftypisom".utf8)
+        video.reserveCapacity(video.count + 128 * block.count)
+        for _ in 0..<128 { video.append(contentsOf: block) }
         try await LoopbackHTTPServer.withServer(handler: MediaFixture.handler(video: video)) { host in
             try await MediaFixture.withDirectory { directory in
                 let media = try await MediaFixture.withService(.file(directory: directory)) { service in
