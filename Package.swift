@@ -83,6 +83,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "MediaArchive",
+            dependencies: [
+                "CurlHTTP",
+                "EnricherJSON",
+                "Pipeline",
+                "TencentCloud",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Simulator",
             dependencies: [
                 "TencentCloud",
@@ -99,6 +111,7 @@ let package = Package(
                 "KafkaClient",
                 "TencentCloud",
                 "Pipeline",
+                "MediaArchive",
                 "Simulator",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -113,6 +126,7 @@ let package = Package(
             dependencies: [
                 "Enricher",
                 "EnricherJSON",
+                "MediaArchive",
                 "TencentCloud",
                 "Simulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -132,9 +146,13 @@ let package = Package(
                 // The end-to-end harness runs EnrichmentService instances in-process.
                 "Enricher",
                 "EnricherJSON",
+                // Moto's readiness probe; the media tests' stores.
+                "CurlHTTP",
+                "MediaArchive",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            exclude: ["S3/s3_rig.py"],
             swiftSettings: swiftSettings
         ),
 
@@ -171,8 +189,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "MediaArchiveTests",
+            dependencies: [
+                "MediaArchive",
+                "Pipeline",
+                "TencentCloud",
+                "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SimulatorTests",
-            dependencies: ["Simulator", "TencentCloud", "TestSupport"],
+            dependencies: ["CurlHTTP", "Simulator", "TencentCloud", "TestSupport"],
             exclude: ["python"],
             swiftSettings: swiftSettings
         ),
@@ -183,6 +213,7 @@ let package = Package(
                 "Enricher",
                 "EnricherJSON",
                 "KafkaClient",
+                "MediaArchive",
                 "Pipeline",
                 "Simulator",
                 "TencentCloud",

@@ -13,6 +13,8 @@ latency     15 events/s for 60 s, API latency 200 ± 50 ms: end-to-end p50/p99/m
 memory      the latency run for 10 minutes (--duration): peak, steady and first/last-minute RSS
 baseline    throughput and budget (3 and 1 instances) for the Swift service and bench/baseline/consumer.py,
             same broker, same simulator, same run; prints the ratios
+media       --media-archive: latency off / into a directory / into S3 (moto), and RSS while archiving 5 MiB videos
+            at the default --media-concurrency (and the same backlog with archiving off)
 kafka       the Kafka layer's produce->consume benchmark (swift test, release, Tansu + librdkafka 2.16)
 http        the CurlHTTP client's requests/s at 1/16/64 in flight (swift test, release)
 all         baseline + latency + kafka + http (not the 10-minute memory run)
@@ -40,6 +42,7 @@ sys.path.insert(0, str(HERE))
 
 import group_budget  # noqa: E402
 import rebalance_probe  # noqa: E402
+import media  # noqa: E402
 import scenarios  # noqa: E402
 from rig import REPO, Simulator, log, machine, new_workdir, rdkafka_216_dir, tansu_broker  # noqa: E402
 
@@ -173,6 +176,24 @@ def summarize(name: str, results: dict[str, Any]) -> None:
                   f"p50 {o['p50']} ms, p99 {o['p99']} ms, max {o['max']} ms; RSS peak {r['peak_rss_mib']} MiB, "
                   f"steady {r['steady_rss_mib']} MiB, first/last window {r.get('rss_first_window_mib')}/"
                   f"{r.get('rss_last_window_mib')} MiB ({r['events']} events, {r['duration_s']:g} s)")
+    for mode, r in results.get("media_latency", {}).items():
+        if not isinstance(r, dict):
+            continue
+        if "error" in r:
+            print(f"media latency [{mode}]: FAILED: {r['error'].splitlines()[0]}")
+            continue
+        e, o = r["e2e_ms"], r["overhead_ms"]
+        print(f"media latency [archive {mode}]: e2e p50 {e['p50']} ms, p99 {e['p99']} ms, max {e['max']} ms; overhead above the "
+              f"API call p50 {o['p50']} ms, p99 {o['p99']} ms; RSS peak {r['peak_rss_mib']} MiB ({r['events']} events)")
+    for mode, r in results.get("media_memory", {}).items():
+        if "error" in r:
+            print(f"media memory [{mode}]: FAILED: {r['error'].splitlines()[0]}")
+            continue
+        print(f"media memory [{mode}]: {r['events']} results with {r['video_bytes']} B videos in {r['seconds']} s "
+              f"({r['events_per_s']} events/s), RSS peak {r['peak_rss_mib']} MiB, steady {r['steady_rss_mib']} MiB, "
+              f"max sampled {r['max_sampled_rss_mib']} MiB"
+              + (f"; {r['objects_stored']} objects, {r['mib_per_s']} MiB/s stored, archive mean {r['archive_mean_ms']} ms, "
+                 f"{r['average_archives_in_flight']} archives in flight on average" if mode == "archive" else ""))
     for key, value in results.get("ratios", {}).items():
         print(f"ratio swift/python {key}: {value}")
     for key in ("kafka", "http"):
@@ -183,7 +204,8 @@ def summarize(name: str, results: dict[str, Any]) -> None:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=("throughput", "budget", "group", "latency", "memory", "baseline", "kafka", "http", "all"))
+    parser.add_argument("command", choices=("throughput", "budget", "group", "latency", "memory", "baseline", "media", "kafka",
+                                            "http", "all"))
     parser.add_argument("--events", type=int, default=20000, help="throughput: events (default 20000)")
     parser.add_argument("--max-in-flight", type=int, default=256, help="throughput: the enricher's --max-in-flight")
     parser.add_argument("--threads", type=int, default=16, help="baseline: worker threads")
@@ -200,6 +222,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--latency-python", action="store_true", help="latency: also run the Python baseline")
     parser.add_argument("-X", action="append", default=[], metavar="KEY=VALUE",
                         help="throughput/latency/memory: extra librdkafka property for the enricher")
+    parser.add_argument("--media-events", type=int, default=300, help="media: backlog of results for the RSS run")
+    parser.add_argument("--video-bytes", type=int, default=5 << 20, help="media: size of every video (default 5 MiB)")
+    parser.add_argument("--media-concurrency", type=int, default=None, help="media: --media-concurrency (default: the enricher's)")
     parser.add_argument("--kafka-count", type=int, default=50000, help="kafka: messages")
     parser.add_argument("--tag", default="", help="results file suffix: bench/results/<command>-<tag>.json")
     parser.add_argument("--keep-workdir", action="store_true", help="keep the process logs")
@@ -212,7 +237,7 @@ def main(argv: list[str]) -> int:
     results: dict[str, Any] = {"command": "python3 bench/bench.py " + " ".join(argv), "machine": machine()}
     log(f"logs in {workdir}")
     try:
-        needs_broker = args.command in ("throughput", "budget", "group", "latency", "memory", "baseline", "all")
+        needs_broker = args.command in ("throughput", "budget", "group", "latency", "memory", "baseline", "media", "all")
         if needs_broker:
             with tansu_broker() as brokers:
                 impls = ["swift", "python"] if args.command in ("baseline", "all") else ["swift"]
@@ -227,6 +252,12 @@ def main(argv: list[str]) -> int:
                     results["latency"] = {impl: attempt(f"{impl} latency", lambda: scenarios.latency(
                         impl, brokers, workdir, rate=args.rate, duration=args.duration or 60.0, extra=extra))
                         for impl in latency_impls}
+                if args.command == "media":
+                    results["media_latency"] = media.latency(brokers, workdir, rate=args.rate, duration=args.duration or 60.0)
+                    results["media_memory"] = {
+                        mode: attempt(f"media memory {mode}", lambda on=(mode == "archive"): media.memory(
+                            brokers, workdir, args.media_events, args.video_bytes, args.media_concurrency, archive_on=on))
+                        for mode in ("archive", "off")}
                 if args.command == "memory":
                     results["memory"] = {"swift": attempt("memory", lambda: scenarios.latency(
                         "swift", brokers, workdir, rate=args.rate, duration=args.duration or 600.0, extra=extra))}
@@ -239,7 +270,8 @@ def main(argv: list[str]) -> int:
         if not args.keep_workdir:
             shutil.rmtree(workdir, ignore_errors=True)
     summarize(args.command, results)
-    failed = [k for k in ("throughput", "budget", "group", "latency", "memory") for v in results.get(k, {}).values() if "error" in v]
+    failed = [k for k in ("throughput", "budget", "group", "latency", "memory", "media_latency", "media_memory")
+              for v in results.get(k, {}).values() if isinstance(v, dict) and "error" in v]
     failed += [k for k in ("kafka", "http") if "error" in results.get(k, {})]
     out = HERE / "results" / (f"{args.command}-{args.tag}.json" if args.tag else f"{args.command}.json")
     out.parent.mkdir(exist_ok=True)

@@ -189,13 +189,16 @@ class Simulator:
     """`faceid-enricher simulate` on a free loopback port; with --log-requests, every request line is
     kept with the time this process read it (the simulator's own `time` has whole seconds)."""
 
-    def __init__(self, workdir: Path, rate_limit: int, latency_ms: int = 0, jitter_ms: int = 0, log_requests: bool = False) -> None:
+    def __init__(self, workdir: Path, rate_limit: int, latency_ms: int = 0, jitter_ms: int = 0, log_requests: bool = False,
+                 video_bytes: int | None = None) -> None:
         command = [str(enricher_binary()), "simulate", "--port", "0", "--host", "127.0.0.1", "--rate-limit", str(rate_limit),
                    "--latency-ms", str(latency_ms), "--jitter-ms", str(jitter_ms), "--secret", f"{SECRET_ID}={SECRET_KEY}", "--seed", "6"]
         if log_requests:
             command.append("--log-requests")
+        if video_bytes:
+            command += ["--media-video-bytes", str(video_bytes)]
         env = {k: v for k, v in os.environ.items() if not k.startswith("TENCENTCLOUD_")}
-        self.settings = {"rate_limit": rate_limit, "latency_ms": latency_ms, "jitter_ms": jitter_ms}
+        self.settings = {"rate_limit": rate_limit, "latency_ms": latency_ms, "jitter_ms": jitter_ms, "video_bytes": video_bytes}
         self._stderr_path = workdir / "simulator.log"
         self._stderr = open(self._stderr_path, "wb")
         self.process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=self._stderr, stdin=subprocess.DEVNULL)
@@ -251,17 +254,20 @@ class Simulator:
 
 
 def start_enricher(name: str, workdir: Path, brokers: str, group: str, topics: dict[str, str], endpoint: str,
-                   rate_limit: float, max_in_flight: int, extra: dict[str, str] | None = None) -> tuple[ManagedProcess, int]:
-    """`faceid-enricher run` with the contract's flags; returns the process and its /metrics port."""
+                   rate_limit: float, max_in_flight: int, extra: dict[str, str] | None = None,
+                   run_args: list[str] | None = None, env_extra: dict[str, str] | None = None) -> tuple[ManagedProcess, int]:
+    """`faceid-enricher run` with the contract's flags (plus `run_args`, e.g. `--media-archive URI`, and
+    `env_extra`, e.g. the AWS_* keys); returns the process and its /metrics port."""
     http_port = free_port()
     command = [str(enricher_binary()), "run", "--brokers", brokers, "--group", group, "--input-topic", topics["input"],
                "--output-topic", topics["output"], "--dlq-topic", topics["dlq"], "--endpoint", endpoint,
                "--region", "ap-singapore", "--rate-limit", f"{rate_limit:g}", "--max-in-flight", str(max_in_flight),
-               "--http-port", str(http_port), "--log-format", "json"]
+               "--http-port", str(http_port), "--log-format", "json"] + (run_args or [])
     for key, value in {**GROUP_SETTINGS, **(extra or {})}.items():
         command += ["-X", f"{key}={value}"]
     env = dict(os.environ, TENCENTCLOUD_SECRET_ID=SECRET_ID, TENCENTCLOUD_SECRET_KEY=SECRET_KEY,
-               LD_LIBRARY_PATH=rdkafka_216_dir(workdir), LOG_LEVEL=os.environ.get("BENCH_LOG_LEVEL", "warning"))
+               LD_LIBRARY_PATH=rdkafka_216_dir(workdir), LOG_LEVEL=os.environ.get("BENCH_LOG_LEVEL", "warning"),
+               **(env_extra or {}))
     return ManagedProcess(name, command, env, workdir), http_port
 
 
@@ -417,3 +423,46 @@ def machine() -> dict[str, Any]:
 
 def new_workdir() -> Path:
     return Path(tempfile.mkdtemp(prefix="faceid-bench-"))
+
+
+class MotoS3:
+    """A real S3-compatible server for the media benchmarks: moto (`python3 -m moto.server`) on a free
+    loopback port, with a writer key and a bucket made by the tests' rig (s3_rig.py) and SigV4
+    verification on; stopped by PID."""
+
+    def __init__(self, workdir: Path, bucket: str) -> None:
+        sys.path.insert(0, str(REPO / "Sources" / "TestSupport" / "S3"))
+        import s3_rig  # noqa: PLC0415 - the tests' own rig, found next to MotoServer.swift
+
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.bucket = bucket
+        self._log = open(workdir / "moto.log", "wb")
+        self.process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+                                        stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(self.endpoint + "/moto-api/data.json", timeout=2).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.stop()
+                    raise RuntimeError("moto did not start (pip install 'moto[server]')")
+                time.sleep(0.1)
+        self.writer = s3_rig.setup(self.endpoint, [bucket])["writer"]
+        self.stats = ProcessStats(self.process.pid)
+
+    def environment(self) -> dict[str, str]:
+        return {"AWS_ACCESS_KEY_ID": self.writer["id"], "AWS_SECRET_ACCESS_KEY": self.writer["secret"],
+                "AWS_REGION": "us-east-1"}
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.kill(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        self._log.close()

@@ -25,9 +25,11 @@ def _topics(kind: str, run: str) -> dict[str, str]:
 
 def _start(impl: str, name: str, workdir: Path, brokers: str, run: str, topics: dict[str, str], endpoint: str,
            rate_limit: float, max_in_flight: int, threads: int, timeout: float,
-           extra: dict[str, str] | None = None) -> ManagedProcess:
+           extra: dict[str, str] | None = None, run_args: list[str] | None = None,
+           env_extra: dict[str, str] | None = None) -> ManagedProcess:
     if impl == "swift":
-        process, _ = start_enricher(name, workdir, brokers, f"bench-{run}", topics, endpoint, rate_limit, max_in_flight, extra)
+        process, _ = start_enricher(name, workdir, brokers, f"bench-{run}", topics, endpoint, rate_limit, max_in_flight, extra,
+                                    run_args, env_extra)
         return process
     return start_baseline(name, workdir, brokers, f"bench-{run}", topics, endpoint, rate_limit, threads, timeout)
 
@@ -182,7 +184,8 @@ def budget(impl: str, brokers: str, simulator: Simulator, workdir: Path, instanc
 
 
 def latency(impl: str, brokers: str, workdir: Path, rate: float = 15.0, duration: float = 60.0, latency_ms: int = 200,
-            jitter_ms: int = 50, threads: int = 16, extra: dict[str, str] | None = None) -> dict[str, Any]:
+            jitter_ms: int = 50, threads: int = 16, extra: dict[str, str] | None = None,
+            run_args: list[str] | None = None, env_extra: dict[str, str] | None = None) -> dict[str, Any]:
     """A steady `rate` events/s for `duration` s against a simulator answering in latency_ms ± jitter_ms:
     end-to-end latency (input timestamp to the output's Kafka timestamp, and to when it was read), and the
     pipeline's overhead above the API call (end-to-end minus the simulator-reported latency of that call)."""
@@ -197,7 +200,8 @@ def latency(impl: str, brokers: str, workdir: Path, rate: float = 15.0, duration
     sent: dict[str, tuple[float, str]] = {}
     try:
         process = _start(impl, f"{impl}-latency-{run}", workdir, brokers, run, topics, simulator.endpoint,
-                         rate_limit=20, max_in_flight=64, threads=threads, timeout=duration + 600, extra=extra)
+                         rate_limit=20, max_in_flight=64, threads=threads, timeout=duration + 600, extra=extra,
+                         run_args=run_args, env_extra=env_extra)
         warm_up(producer, collector, topics["input"], PARTITIONS, run, process.alive)
         mark = simulator.mark()
         count = int(rate * duration)
@@ -244,7 +248,7 @@ def latency(impl: str, brokers: str, workdir: Path, rate: float = 15.0, duration
                             "events": len(overhead)},
             "api_calls": sum(1 for _ in simulator.requests_since(mark)),
             "duplicates": collector.duplicates,
-            "settings": {"kafka_extra": extra or {}},
+            "settings": {"kafka_extra": extra or {}, "run_args": run_args or []},
         }
         figures.update(_rss_figures(process, start, done))
         window = [(t, rss) for t, rss, _ in process.samples if start <= t <= done]

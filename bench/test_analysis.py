@@ -54,3 +54,19 @@ def test_percentile_picks_the_nearest_rank() -> None:
     assert percentile(values, 0.99) == 99.0
     assert percentile(values, 1.0) == 100.0
     assert percentile([3.0], 0.99) == 3.0
+
+
+def test_media_metric_sums_the_matching_series():
+    from media import _metric  # noqa: PLC0415
+
+    lines = [
+        'faceid_enricher_media_objects_total{kind="video",result="stored"} 5',
+        'faceid_enricher_media_objects_total{kind="best_frame",result="stored"} 7',
+        'faceid_enricher_media_objects_total{kind="video",result="md5_mismatch"} 2',
+        "faceid_enricher_media_archive_duration_seconds_sum 1.5",
+        "faceid_enricher_media_archive_duration_seconds_count 12",
+    ]
+    assert _metric(lines, "faceid_enricher_media_objects_total", 'result="stored"') == 12
+    assert _metric(lines, "faceid_enricher_media_objects_total") == 14
+    assert _metric(lines, "faceid_enricher_media_archive_duration_seconds_sum") == 1.5
+    assert _metric(lines, "faceid_enricher_media_archive_duration_seconds") == 0

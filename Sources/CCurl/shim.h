@@ -30,6 +30,14 @@ static inline CURLcode ccurl_easy_setopt_write_callback(CURL *_Nonnull handle, C
     return curl_easy_setopt(handle, option, value);
 }
 
+static inline CURLcode ccurl_easy_setopt_read_callback(CURL *_Nonnull handle, CURLoption option, curl_read_callback _Nullable value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
+static inline CURLcode ccurl_easy_setopt_seek_callback(CURL *_Nonnull handle, CURLoption option, curl_seek_callback _Nullable value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
 static inline CURLcode ccurl_easy_getinfo_long(CURL *_Nonnull handle, CURLINFO info, long *_Nonnull value) {
     return curl_easy_getinfo(handle, info, value);
 }

@@ -56,6 +56,14 @@ final class CurlEasyHandle {
         try check(ccurl_easy_setopt_write_callback(raw, option, writeCallback), option)
     }
 
+    func set(_ option: CURLoption, readCallback: curl_read_callback) throws(HTTPClientError) {
+        try check(ccurl_easy_setopt_read_callback(raw, option, readCallback), option)
+    }
+
+    func set(_ option: CURLoption, seekCallback: curl_seek_callback) throws(HTTPClientError) {
+        try check(ccurl_easy_setopt_seek_callback(raw, option, seekCallback), option)
+    }
+
     /// Installs `headers` as the request's header list; the list lives as long as this handle.
     func setHeaders(_ headers: [String]) throws(HTTPClientError) {
         var list: UnsafeMutablePointer<curl_slist>?

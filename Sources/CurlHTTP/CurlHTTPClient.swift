@@ -13,6 +13,9 @@
 /// - Timeouts: connect and total, per ``HTTPClientConfiguration``; a request may override the total.
 /// - Size: a body over ``HTTPClientConfiguration/maximumResponseBodySize`` (1 MiB by default)
 ///   aborts the transfer with ``HTTPClientError/Kind/bodyTooLarge``.
+/// - Large objects: a download streams into ``HTTPRequest/responseBodySink`` as it arrives and an
+///   upload is read from ``HTTPRequest/bodyFile`` as it is sent, so neither is held in memory;
+///   ``HTTPRequest/awsSigV4`` has libcurl sign the request for S3 (`CURLOPT_AWS_SIGV4`).
 /// - TLS: always verified (peer and host name) against the system CA store.
 /// - Proxy: by default libcurl honours `https_proxy`/`HTTPS_PROXY`, `http_proxy` and
 ///   `no_proxy`/`NO_PROXY`; see ``HTTPClientConfiguration/Proxy``.

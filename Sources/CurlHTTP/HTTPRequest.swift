@@ -2,6 +2,8 @@
 ///
 /// The body is bytes, not a stream: the API calls this client exists for send small JSON
 /// documents whose exact bytes are signed, so the bytes the caller signed are the bytes sent.
+/// Large objects go the other ways: ``bodyFile`` uploads a file as it is read, and
+/// ``responseBodySink`` receives a download as it arrives.
 public struct HTTPRequest: Sendable {
     /// The request method.
     public var method: HTTPMethod
@@ -15,6 +17,16 @@ public struct HTTPRequest: Sendable {
     /// A total timeout for this request instead of the client's
     /// ``HTTPClientConfiguration/totalTimeout``; `nil` for the client's.
     public var timeout: Duration?
+    /// A file to send as the body instead of ``body`` (`PUT` only).
+    public var bodyFile: HTTPRequestBodyFile?
+    /// Where a 2xx response body goes as it arrives; `nil` collects it in ``HTTPResponse/body``.
+    public var responseBodySink: (any HTTPResponseBodySink)?
+    /// The largest body accepted for this request instead of the client's
+    /// ``HTTPClientConfiguration/maximumResponseBodySize``; with a sink, the cap on what streams
+    /// into it (a non-2xx body is still held to the client's cap).
+    public var maximumResponseBodySize: Int?
+    /// Signs the request with AWS Signature Version 4 (S3); `nil` for none.
+    public var awsSigV4: AWSSigV4Signing?
 
     /// A request; `headers` and `body` default to none.
     public init(

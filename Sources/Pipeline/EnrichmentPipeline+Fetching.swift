@@ -141,7 +141,11 @@ extension EnrichmentPipeline {
     /// The first halt of an event, or a change of code, is logged as an error; repeats of the
     /// same code at debug, so a long outage does not flood the log (readiness and the
     /// `faceid_enricher_halted` gauge keep saying it).
-    func setHalted(_ item: WorkItem, _ failure: FetchFailure) {
+    func setHalted(
+        _ item: WorkItem,
+        _ failure: FetchFailure,
+        because message: Logger.Message = "API error stops progress; holding the event and retrying with long backoff"
+    ) {
         // The gauge is set under the lock so that it never disagrees with `health`.
         let previousCode = state.withLock { s -> String? in
             let previous = s.halted[item.reference]
@@ -151,19 +155,15 @@ extension EnrichmentPipeline {
             return previous
         }
         let level: Logger.Level = previousCode == failure.code ? .debug : .error
-        logger.log(
-            level: level,
-            "API error stops progress; holding the event and retrying with long backoff",
-            metadata: logMetadata(item, extra: failureMetadata(failure))
-        )
+        logger.log(level: level, message, metadata: logMetadata(item, extra: failureMetadata(failure)))
     }
 
     /// The halting error of this event cleared.
-    func clearHalted(_ item: WorkItem) {
+    func clearHalted(_ item: WorkItem, because message: Logger.Message = "API error that stopped progress cleared") {
         state.withLock { s in
             s.halted.removeValue(forKey: item.reference)
             reportHealth(&s)
         }
-        logger.info("API error that stopped progress cleared", metadata: logMetadata(item))
+        logger.info(message, metadata: logMetadata(item))
     }
 }

@@ -74,17 +74,18 @@ extension EnrichmentPipeline {
             countDeadLetter(.malformed)
             return true
         case .success(let event):
-            switch await resolve(event, item) {
+            switch await archivingMedia(of: await resolve(event, item), event, item) {
             case .abandoned:
                 return false
-            case .publish(let outcome, let attempts, let fetchedAt):
+            case .publish(let outcome, let media, let attempts, let fetchedAt):
                 let record = outputBuilder.build(
                     event: event,
                     record: item.record,
                     outcome: outcome,
                     attempts: attempts,
                     fetchedAt: fetchedAt,
-                    time: wallClock.now()
+                    time: wallClock.now(),
+                    media: media
                 )
                 guard await publishUntilAcknowledged(record, item) else { return false }
                 metrics.event(outcome.status)

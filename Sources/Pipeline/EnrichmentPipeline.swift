@@ -14,6 +14,8 @@ import Synchronization
 public final class EnrichmentPipeline<C: Clock>: Sendable where C.Duration == Duration {
     let configuration: PipelineConfiguration
     let fetcher: any VerificationFetcher
+    /// Archives each result's media before it is published; `nil` when archiving is off.
+    let mediaArchiver: (any MediaArchiver)?
     let publisher: any RecordPublisher
     let partitions: any PartitionControl
     let clock: C
@@ -43,6 +45,8 @@ public final class EnrichmentPipeline<C: Clock>: Sendable where C.Duration == Du
     ///   - wallClock: where event timestamps come from.
     ///   - random: uniform numbers in `[0, 1)` for backoff jitter.
     ///   - metricsFactory: where metrics are created (no global bootstrap needed).
+    ///   - mediaArchiver: stores each result's media before the result is published
+    ///     (`--media-archive`); `nil` publishes results without archiving (`data.media` null).
     ///   - healthObserver: told every change of ``health`` (for `/readyz`), in order; it is called
     ///     under the pipeline's lock and must not call back into the pipeline.
     public init(
@@ -56,12 +60,14 @@ public final class EnrichmentPipeline<C: Clock>: Sendable where C.Duration == Du
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         metricsFactory: any MetricsFactory,
         logger: Logger,
+        mediaArchiver: (any MediaArchiver)? = nil,
         healthObserver: @escaping @Sendable (PipelineHealth) -> Void = { _ in }
     ) {
         var configuration = configuration
         configuration.maxInFlight = max(1, configuration.maxInFlight)
         self.configuration = configuration
         self.fetcher = fetcher
+        self.mediaArchiver = mediaArchiver
         self.publisher = publisher
         self.partitions = partitions
         self.clock = clock

@@ -36,14 +36,16 @@ public struct OutputEventBuilder: Sendable {
     }
 
     /// The output record for `event`, read from `record`, with `outcome` after `attempts` API calls.
-    /// `fetchedAt` is when the last answer arrived; `time` is when the event is emitted.
+    /// `fetchedAt` is when the last answer arrived; `time` is when the event is emitted; `media` is
+    /// where its media was archived (`data.media`, `null` when archiving is off or there is none).
     public func build(
         event: InputEvent,
         record: InputRecord,
         outcome: VerificationOutcome,
         attempts: Int,
         fetchedAt: UTCTimestamp,
-        time: UTCTimestamp
+        time: UTCTimestamp,
+        media: ArchivedMedia? = nil
     ) -> OutgoingRecord {
         let result: JSONValue
         let error: JSONValue
@@ -72,6 +74,7 @@ public struct OutputEventBuilder: Sendable {
             ("attempts", .integer(attempts)),
             ("fetchedAt", .string(fetchedAt.rfc3339)),
             ("mediaExpiresAt", mediaExpiresAt),
+            ("media", media?.json ?? .null),
             (
                 "source",
                 [

@@ -35,6 +35,9 @@ extension FaceIDSimulator {
 
     /// Answers one request: decides, waits the decided delay, then answers, fails or resets.
     func respond(to request: Request, channel: any Channel) async throws -> Response {
+        if request.method == .get, request.uri.path.hasPrefix(SimulatedMediaLink.pathPrefix) {
+            return await respondWithMedia(to: request)
+        }
         let started = ContinuousClock.now
         let body = try await request.body.collect(upTo: Self.maximumBodySize)
         let received = SignatureVerifier.Received(
@@ -133,14 +136,20 @@ extension FaceIDSimulator {
         case .expired: return apiError(.bizTokenExpired, bizToken: bizToken)
         case .illegal: return apiError(.bizTokenIllegal, bizToken: bizToken)
         }
+        let mediaBase = configuration.mediaBaseURL
+            ?? "http://\(request.header("Host") ?? "\(configuration.host):\(port ?? configuration.port)")"
+        let ttl = max(0, configuration.mediaTTL.components.seconds)
         let response = SimulatedResult.response(
             verdict: verdict,
             action: verified.action,
             bizToken: bizToken,
             region: verified.region,
             now: seconds,
-            requestID: requestID
-        )
+            requestID: requestID,
+            videoSize: configuration.videoSize
+        ) { file in
+            mediaLink.url(base: mediaBase, region: verified.region, bizToken: bizToken, file: file, now: seconds, ttl: ttl)
+        }
         let outcome: String
         switch verdict {
         case .passed: outcome = "0"

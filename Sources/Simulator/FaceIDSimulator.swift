@@ -19,6 +19,8 @@ public final class FaceIDSimulator: Service, Sendable {
     /// The configuration it was created with (runtime changes are not reflected here).
     public let configuration: SimulatorConfiguration
     let verifier: SignatureVerifier
+    /// Signs and checks the media URLs this simulator hands out, under a key of its own.
+    let mediaLink = SimulatedMediaLink(key: (0..<32).map { _ in UInt8.random(in: 0...255) })
     let state: Mutex<SimulatorState>
     let logger: Logger
 

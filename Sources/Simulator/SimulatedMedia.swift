@@ -1,10 +1,13 @@
 import Foundation
 import TencentCloud
 
-/// The media a verification "recorded" for one BizToken: a small JPEG-like best frame and a
-/// few KiB of MP4-like video, derived from the token so every call for it returns the same
-/// bytes, MD5s and base64 text, as Tencent's stored media would.
+/// The media a verification "recorded" for one BizToken: a small JPEG-like best frame and an
+/// MP4-like video (a few KiB by default, any size asked for), derived from the token so every
+/// call for it returns the same bytes, MD5s and base64 text, as Tencent's stored media would.
 struct SimulatedMedia: Sendable {
+    /// The video size when none is configured: an `ftyp` box and 4 KiB.
+    static let defaultVideoSize = 24 + 4096
+
     /// The best frame: JPEG markers around pseudo-random bytes.
     var bestFrame: [UInt8]
     /// The video: an MP4 `ftyp` box followed by pseudo-random bytes.
@@ -14,7 +17,7 @@ struct SimulatedMedia: Sendable {
     /// 0…1, stable per token: picks the similarity score.
     var score: Double
 
-    init(bizToken: String) {
+    init(bizToken: String, videoSize: Int = SimulatedMedia.defaultVideoSize) {
         let digest = Digest.md5(Array(bizToken.utf8))
         var seed: UInt64 = 0
         for byte in digest.prefix(8) { seed = seed << 8 | UInt64(byte) }
@@ -28,12 +31,22 @@ struct SimulatedMedia: Sendable {
 
         let ftyp: [UInt8] = [0x00, 0x00, 0x00, 0x18] + Array("ftypisom".utf8) + [0x00, 0x00, 0x02, 0x00]
             + Array("isomiso2".utf8)
-        video = ftyp + Self.bytes(count: 4096, from: &random)
+        var video = ftyp + Self.bytes(count: 4096, from: &random)
 
         let hex = Digest.hex(digest)
         let chars = Array(hex)
         sequence = [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(chars[$0]) }.joined(separator: "-")
         score = Double(random.next() % 10_000) / 10_000
+
+        // A larger video: one more pseudo-random block, repeated (cheap to build at megabytes).
+        if videoSize > video.count {
+            let block = Self.bytes(count: min(64 * 1024, videoSize - video.count), from: &random)
+            video.reserveCapacity(videoSize)
+            while video.count < videoSize { video += block.prefix(videoSize - video.count) }
+        } else {
+            video = Array(video.prefix(max(ftyp.count, videoSize)))
+        }
+        self.video = video
     }
 
     var bestFrameMD5: String { Digest.md5Hex(bestFrame) }
@@ -41,13 +54,13 @@ struct SimulatedMedia: Sendable {
     var bestFrameBase64: String { Data(bestFrame).base64EncodedString() }
     var videoBase64: String { Data(video).base64EncodedString() }
 
-    /// A temporary COS URL shaped like the ones FaceID returns (valid 10 minutes from `now`).
-    func url(file: String, region: String, now: Int64) -> String {
-        let bucket = region == "ap-jakarta" ? "faceid-jkt-1254418846" : "faceid-sg-1254418846"
-        let signature = Digest.sha256Hex("\(sequence)/\(file)/\(now)").prefix(40)
-        return "https://\(bucket).cos.\(region).myqcloud.com/web/\(sequence)/\(file)"
-            + "?q-sign-algorithm=sha1&q-sign-time=\(now);\(now + 600)&q-key-time=\(now);\(now + 600)"
-            + "&q-header-list=&q-url-param-list=&q-signature=\(signature)"
+    /// The bytes of the file a media URL names (`best_frame.jpg`, `video.mp4`), with its type.
+    func file(named name: String) -> (bytes: [UInt8], contentType: String)? {
+        switch name {
+        case SimulatedMediaLink.bestFrameFile: (bestFrame, "image/jpeg")
+        case SimulatedMediaLink.videoFile: (video, "video/mp4")
+        default: nil
+        }
     }
 
     private static func bytes(count: Int, from random: inout SeededRandom) -> [UInt8] {

@@ -12,16 +12,19 @@ enum SimulatedResult {
     }
 
     /// The `Response` object (without the `{"Response": …}` wrapper) for a result.
+    /// `mediaURL` gives the temporary URL of a media file (`best_frame.jpg`, `video.mp4`).
     static func response(
         verdict: Verdict,
         action: SimulatedAction,
         bizToken: String,
         region: String,
         now: Int64,
-        requestID: String
+        requestID: String,
+        videoSize: Int = SimulatedMedia.defaultVideoSize,
+        mediaURL: (String) -> String
     ) -> JSONValue {
         // Built only for answers that carry media (an MD5 and a few KiB of bytes each).
-        lazy var media = SimulatedMedia(bizToken: bizToken)
+        lazy var media = SimulatedMedia(bizToken: bizToken, videoSize: videoSize)
         let errorCode: JSONValue
         let errorMessage: JSONValue
         let details: JSONValue
@@ -49,10 +52,10 @@ enum SimulatedResult {
             return .members([
                 "ErrorCode": errorCode,
                 "ErrorMsg": errorMessage,
-                "VideoBestFrameUrl": hasMedia ? .string(media.url(file: "best_frame.jpg", region: region, now: now)) : .null,
+                "VideoBestFrameUrl": hasMedia ? .string(mediaURL(SimulatedMediaLink.bestFrameFile)) : .null,
                 "VideoBestFrameMd5": hasMedia ? .string(media.bestFrameMD5) : .null,
                 "VerificationDetailList": details,
-                "VideoUrl": hasMedia ? .string(media.url(file: "video.mp4", region: region, now: now)) : .null,
+                "VideoUrl": hasMedia ? .string(mediaURL(SimulatedMediaLink.videoFile)) : .null,
                 "VideoMd5": hasMedia ? .string(media.videoMD5) : .null,
                 "RequestId": .string(requestID),
             ])

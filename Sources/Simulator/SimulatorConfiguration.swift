@@ -28,6 +28,14 @@ public struct SimulatorConfiguration: Sendable {
     public var logsRequests: Bool
     /// How far `X-TC-Timestamp` may be from the simulator's clock, as Tencent allows (300 s).
     public var maximumClockSkew: Duration
+    /// How long the media URLs of an answer stay valid (`--media-ttl`); Tencent's are valid for 10 minutes.
+    public var mediaTTL: Duration
+    /// The size of every simulated video in bytes (`--media-video-bytes`), e.g. 5 MiB for a memory
+    /// benchmark; a few KiB by default.
+    public var videoSize: Int
+    /// Where media URLs point (`--media-base-url`, `http://host:port`); `nil` points them at the
+    /// address the API request was sent to (its `Host` header), which reaches this simulator.
+    public var mediaBaseURL: String?
     /// Keep-alive connections idle this long are closed, as Tencent closes them after about
     /// 60 s, so a client's connection reuse meets the same surprise; `nil` keeps them open.
     public var idleConnectionTimeout: Duration?
@@ -45,7 +53,10 @@ public struct SimulatorConfiguration: Sendable {
         seed: UInt64? = nil,
         logsRequests: Bool = false,
         maximumClockSkew: Duration = .seconds(300),
-        idleConnectionTimeout: Duration? = .seconds(60)
+        idleConnectionTimeout: Duration? = .seconds(60),
+        mediaTTL: Duration = .seconds(600),
+        videoSize: Int = 24 + 4096,
+        mediaBaseURL: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -59,5 +70,8 @@ public struct SimulatorConfiguration: Sendable {
         self.logsRequests = logsRequests
         self.maximumClockSkew = maximumClockSkew
         self.idleConnectionTimeout = idleConnectionTimeout
+        self.mediaTTL = mediaTTL
+        self.videoSize = videoSize
+        self.mediaBaseURL = mediaBaseURL
     }
 }

@@ -19,6 +19,9 @@ public struct SimulatorCounters: Sendable, Equatable {
     public var peakAcceptedPerSecond: Int
     /// Faults injected, by kind.
     public var faultsInjected: [SimulatorFault: Int]
+    /// Media downloads by outcome: `served`, `corrupt` (served with a flipped byte), `expired`
+    /// (past the URL's window, or the `media_expired` fault), `missing`, `forbidden` (bad signature).
+    public var mediaDownloads: [String: Int]
 
     /// Empty counters.
     public init() {
@@ -30,6 +33,7 @@ public struct SimulatorCounters: Sendable, Equatable {
         peakRequestsPerSecond = 0
         peakAcceptedPerSecond = 0
         faultsInjected = [:]
+        mediaDownloads = [:]
     }
 
     /// How many answers had this outcome (see ``outcomes``).

@@ -13,6 +13,20 @@ public enum SimulatorFault: String, Sendable, Hashable, CaseIterable, CustomStri
     case slow
     /// Resets the TCP connection without answering.
     case reset
+    /// A media download gets the bytes with one of them flipped: its MD5 no longer matches.
+    case mediaCorrupt = "media_corrupt"
+    /// A media download is refused with 403 as if its URL had expired (COS's `AccessDenied`).
+    case mediaExpired = "media_expired"
+    /// A media download answers 404 `NoSuchKey`.
+    case mediaMissing = "media_missing"
+
+    /// Whether the fault hits media downloads rather than API calls.
+    public var isMediaFault: Bool {
+        switch self {
+        case .mediaCorrupt, .mediaExpired, .mediaMissing: true
+        case .resourceUnavailable, .inArrears, .internalError, .http500, .slow, .reset: false
+        }
+    }
 
     /// The name used on the command line (`--fault slow=0.1`).
     public var description: String { rawValue }

@@ -50,10 +50,11 @@ struct SimulatorState: Sendable {
         return true
     }
 
-    /// Draws every fault independently with its probability; returns those that fired.
-    mutating func drawFaults() -> Set<SimulatorFault> {
+    /// Draws every fault of an API call (or, with `media`, of a media download) independently
+    /// with its probability; returns those that fired.
+    mutating func drawFaults(media: Bool = false) -> Set<SimulatorFault> {
         var fired = Set<SimulatorFault>()
-        for fault in SimulatorFault.allCases {
+        for fault in SimulatorFault.allCases where fault.isMediaFault == media {
             let probability = faults[fault, default: 0]
             guard probability > 0 else { continue }
             if random.nextUnit() < probability {
@@ -77,6 +78,11 @@ struct SimulatorState: Sendable {
     mutating func recordCall(bizToken: String) -> Int {
         counters.callsPerToken[bizToken, default: 0] += 1
         return counters.callsPerToken[bizToken, default: 0]
+    }
+
+    /// Counts a media download by its outcome (see ``SimulatorCounters/mediaDownloads``).
+    mutating func recordMediaDownload(_ outcome: String) {
+        counters.mediaDownloads[outcome, default: 0] += 1
     }
 
     /// Counts an answer by its outcome key (see ``SimulatorCounters/outcomes``).

@@ -15,6 +15,9 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Malformed sample events to produce (they go to the DLQ).")
     var malformed: Int = 6
 
+    @Flag(help: "Keep the temporary directory the demo archives media into (its path is printed).")
+    var keepMedia = false
+
     func validate() throws {
         guard (1...100_000).contains(events) else { throw ValidationError("--events must be in 1…100000") }
         guard (0...1000).contains(malformed) else { throw ValidationError("--malformed must be in 0…1000") }
@@ -26,6 +29,7 @@ struct Demo: AsyncParsableCommand {
         let runner = DemoRunner(
             eventCount: events,
             malformedCount: malformed,
+            keepsMedia: keepMedia,
             progress: { line in StandardError.write(line + "\n") },
             logger: Logger(label: "faceid-enricher.demo")
         )

@@ -3,6 +3,7 @@ import Enricher
 import Foundation
 import KafkaClient
 import Logging
+import MediaArchive
 import Metrics
 import Prometheus
 import ServiceLifecycle
@@ -44,6 +45,17 @@ struct Run: AsyncParsableCommand {
 
     @Option(help: "The group's coordination topic (env COORDINATION_TOPIC, default <group>.rate-budget; created when missing).")
     var coordinationTopic: String?
+    @Option(help: "Archive each result's image and video, MD5-verified: s3://BUCKET/PREFIX or file:///DIR (env MEDIA_ARCHIVE; off by default).")
+    var mediaArchive: String?
+
+    @Option(help: "S3-compatible endpoint, e.g. https://cos.ap-singapore.myqcloud.com (env S3_ENDPOINT; default AWS's).")
+    var s3Endpoint: String?
+
+    @Option(help: "auto, path or virtual (env S3_ADDRESSING, default auto: virtual-hosted on AWS and COS, path-style elsewhere).")
+    var s3Addressing: String?
+
+    @Option(help: "Media archives in flight in this instance (env MEDIA_CONCURRENCY, default 16).")
+    var mediaConcurrency: String?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -57,9 +69,14 @@ struct Run: AsyncParsableCommand {
         options.keepMediaBase64 = keepMediaBase64
         options.rateCoordination = rateCoordination
         options.coordinationTopic = coordinationTopic
+        options.mediaArchive = mediaArchive
+        options.s3Endpoint = s3Endpoint
+        options.s3Addressing = s3Addressing
+        options.mediaConcurrency = mediaConcurrency
 
         let configuration: EnricherConfiguration
         let clientConfiguration: FaceIDClientConfiguration
+        let mediaArchiveConfiguration: MediaArchiveConfiguration?
         do {
             configuration = try EnricherConfiguration.resolve(
                 options,
@@ -67,6 +84,11 @@ struct Run: AsyncParsableCommand {
                 standardErrorIsTerminal: StandardError.isTerminal
             )
             clientConfiguration = try faceID.clientConfiguration(environment: environment)
+            mediaArchiveConfiguration = try MediaArchiveConfiguration.resolve(
+                options,
+                environment: environment,
+                faceIDEndpoint: clientConfiguration.endpoint
+            )
         } catch let error as ConfigurationError {
             CommandLine.fail(error.message, code: 2)
         } catch let error as TencentCloudConfigurationError {
@@ -112,6 +134,7 @@ struct Run: AsyncParsableCommand {
             configuration: configuration,
             faceID: clientConfiguration,
             health: health,
+            mediaArchive: mediaArchiveConfiguration,
             metricsFactory: metricsFactory,
             logger: logger,
             memberPrefix: ProcessInfo.processInfo.hostName

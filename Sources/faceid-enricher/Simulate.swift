@@ -41,6 +41,18 @@ struct Simulate: AsyncParsableCommand {
     @Option(name: .customLong("secret"), help: "ID=KEY: accept this SecretId and SecretKey too (repeatable).")
     var secrets: [String] = []
 
+    @Option(name: .customLong("media-ttl"), help: "How long media URLs stay valid (10m, 30s, …).")
+    var mediaTTL: String = "10m"
+
+    @Option(name: .customLong("media-video-bytes"), help: "Size of every simulated video in bytes (default 4120).")
+    var mediaVideoBytes: Int = 24 + 4096
+
+    @Option(
+        name: .customLong("media-base-url"),
+        help: "Where media URLs point (http://host:port); default: the address each API request was sent to."
+    )
+    var mediaBaseURL: String?
+
     @Option(help: "Seed for the random draws (faults, jitter), for repeatable runs.")
     var seed: UInt64?
 
@@ -58,6 +70,12 @@ struct Simulate: AsyncParsableCommand {
                 "--fault \(fault): expected KIND=P with KIND one of "
                     + "\(SimulatorFault.allCases.map(\.rawValue).joined(separator: ", ")) and P in 0…1"
             )
+        }
+        guard (24...(1 << 30)).contains(mediaVideoBytes) else {
+            throw ValidationError("--media-video-bytes must be from 24 to 1073741824")
+        }
+        if let mediaBaseURL, !(mediaBaseURL.hasPrefix("http://") || mediaBaseURL.hasPrefix("https://")) {
+            throw ValidationError("--media-base-url must be an http(s):// URL")
         }
         for secret in secrets where SimulatorSecret(parsing: secret) == nil {
             throw ValidationError("--secret expects ID=KEY with neither part empty")
@@ -102,6 +120,12 @@ struct Simulate: AsyncParsableCommand {
         for assignment in faults.compactMap(SimulatorFault.parseAssignment) {
             faultProbabilities[assignment.fault] = assignment.probability
         }
+        let ttl: Duration
+        do {
+            ttl = try DurationParsing.parse(mediaTTL)
+        } catch {
+            throw ValidationError("--media-ttl: \(error)")
+        }
         return SimulatorConfiguration(
             host: host,
             port: port,
@@ -112,7 +136,10 @@ struct Simulate: AsyncParsableCommand {
             slowDelay: .milliseconds(slowMilliseconds),
             faults: faultProbabilities,
             seed: seed,
-            logsRequests: logsRequests
+            logsRequests: logsRequests,
+            mediaTTL: ttl,
+            videoSize: mediaVideoBytes,
+            mediaBaseURL: mediaBaseURL
         )
     }
 }

@@ -3,6 +3,7 @@ import Enricher
 import Foundation
 import KafkaClient
 import Logging
+import MediaArchive
 import Pipeline
 import Prometheus
 import ServiceLifecycle
@@ -123,6 +124,7 @@ func withEnricher<T: Sendable>(
     group: String? = nil,
     action: FaceIDAction = .getWebVerificationResult,
     secretKey: String = OperabilityAccount.secretKey,
+    mediaArchive: MediaArchiveConfiguration? = nil,
     logger: Logger = quietLogger(),
     beforeService: (EnricherUnderTest) async throws -> Void = { _ in },
     _ body: (EnricherUnderTest) async throws -> T
@@ -152,6 +154,7 @@ func withEnricher<T: Sendable>(
         timing: .fast,
         retryPolicy: OperabilityTiming.retryPolicy,
         health: health,
+        mediaArchive: mediaArchive,
         metricsFactory: factory,
         logger: logger
     )

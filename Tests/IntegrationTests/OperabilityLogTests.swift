@@ -1,6 +1,7 @@
 import Enricher
 import EnricherJSON
 import KafkaClient
+import MediaArchive
 import Simulator
 import TestSupport
 import Testing
@@ -10,13 +11,14 @@ import Testing
 @Suite("Operability: logs", .serialized)
 struct OperabilityLogTests {
     @Test(
-        "a full run at trace level (media URLs, Intl inline media, malformed input, retries, a halt on a wrong key) logs JSON lines without secrets or media",
+        "a full run at trace level (media URLs, Intl inline media, media archived to S3 with download faults, malformed input, retries, a halt on a wrong key) logs JSON lines without secrets or media",
         arguments: KafkaTestBackend.enabled
     )
     func logsOfAFullRunHoldNoSecrets(backend: KafkaTestBackend) async throws {
         let capture = LogCapture()
         let logger = capture.logger(label: "faceid-enricher", level: .trace)
-        let outputs = try await backend.withCluster { cluster in
+        let mediaBucket = KafkaTestCluster.uniqueName("opsint-logs-media").lowercased().replacingOccurrences(of: "_", with: "-")
+        let (outputs, mediaSecret) = try await backend.withCluster { cluster in
             let topics = OperabilityTopics("opsint-logs")
             try await topics.create(on: cluster, partitions: 2)
             let simulatorConfiguration = SimulatorConfiguration(
@@ -56,6 +58,35 @@ struct OperabilityLogTests {
                     #expect(simulator.counters.faultsInjected.values.reduce(0, +) > 0, "no retries happened")
                     #expect(simulator.counters.requestsByAction["GetWebVerificationResultIntl", default: 0] > 0)
 
+                    // The media archive into a real S3 store, with downloads failing, corrupt or expired (and
+                    // refreshed): no media URL, presigned query string or S3 secret may reach a line.
+                    let mediaSecret = try await withMotoServer(buckets: [mediaBucket]) { moto in
+                        for fault in [SimulatorFault.mediaCorrupt, .mediaMissing, .mediaExpired] {
+                            simulator.setFaultProbability(0.2, for: fault)
+                        }
+                        try await withEnricher(
+                            cluster: cluster,
+                            simulator: simulator,
+                            topics: topics,
+                            group: KafkaTestCluster.uniqueName("opsint-logs-media"),
+                            mediaArchive: MediaArchiveConfiguration(
+                                store: try moto.store(bucket: mediaBucket),
+                                allowsPlainHTTPMediaURLs: true
+                            ),
+                            logger: logger
+                        ) { _ in
+                            let done = await Poll.until(timeout: .seconds(60)) { handled() >= 3 * (events.count + 1) }
+                            #expect(done, "not every event was enriched or dead-lettered by the archiving run")
+                        }
+                        for fault in [SimulatorFault.mediaCorrupt, .mediaMissing, .mediaExpired] {
+                            simulator.setFaultProbability(0, for: fault)
+                        }
+                        #expect(!(try await moto.objects(bucket: mediaBucket)).isEmpty, "nothing was archived")
+                        return moto.writer.secretAccessKey
+                    }
+                    let downloads = simulator.counters.mediaDownloads
+                    #expect(downloads["served", default: 0] > 0 && downloads.count > 1, "no media download failed: \(downloads)")
+
                     // A second instance whose secret key is wrong: every call fails authentication,
                     // the service halts, and says so.
                     try await withEnricher(
@@ -78,7 +109,7 @@ struct OperabilityLogTests {
                             capture.lines.contains { $0.contains("progress stopped") }
                         }
                     }
-                    return collector.messages(of: topics.output)
+                    return (collector.messages(of: topics.output), mediaSecret)
                 }
             }
         }
@@ -97,6 +128,8 @@ struct OperabilityLogTests {
                 ("the secret key", OperabilityAccount.secretKey), ("the wrong secret key", OperabilityAccount.wrongKey),
                 ("the session token", OperabilityAccount.sessionToken), ("an Authorization header", "TC3-HMAC-SHA256"),
                 ("a signature", "Signature="),
+                ("a presigned query string", "q-signature="), ("a presigned query string", "q-sign-time="),
+                ("the S3 secret key", mediaSecret), ("an S3 signature", "AWS4-HMAC-SHA256"),
             ]
             + mediaURLs.map { ("a media URL", $0) }
         for line in lines {
@@ -110,6 +143,9 @@ struct OperabilityLogTests {
                 "the log line \"\(message)\" holds a long base64 run (inline media?)"
             )
         }
+
+        #expect(lines.contains { $0.contains("Media object archived") }, "the archiving run logged no archive")
+        #expect(lines.contains { $0.contains("Media archive failed, retrying") }, "the media faults logged no retry")
 
         // Every line is one JSON object with timestamp, level and message; the data is metadata.
         let parsed = lines.compactMap { try? JSONValue(parsing: $0) }

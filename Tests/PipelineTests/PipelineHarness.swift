@@ -47,6 +47,8 @@ struct PipelineHarness {
         fetcher: FakeVerificationFetcher = FakeVerificationFetcher(),
         partitionCount: Int = 2,
         logger: Logger = Logger(label: "pipeline-tests") { _ in SwiftLogNoOpLogHandler() },
+        mediaArchiver: (any MediaArchiver)? = nil,
+        wallClock: WallClock? = nil,
         configure: (inout PipelineConfiguration) -> Void = { _ in }
     ) {
         var configuration = Self.fastConfiguration()
@@ -63,10 +65,11 @@ struct PipelineHarness {
             partitions: partitions,
             md5: MD5.hex,
             clock: ContinuousClock(),
-            wallClock: WallClock { fetchedAt },
+            wallClock: wallClock ?? WallClock { fetchedAt },
             random: { 0.5 },
             metricsFactory: metrics,
             logger: logger,
+            mediaArchiver: mediaArchiver,
             healthObserver: { healthChanges.append($0) }
         )
     }

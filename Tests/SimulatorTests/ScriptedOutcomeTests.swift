@@ -21,8 +21,10 @@ struct ScriptedOutcomeTests {
             #expect((details.first?["Similarity"]?.doubleValue ?? 0) >= 70)
             #expect(details.first?["Seq"]?.stringValue?.isEmpty == false)
             #expect(details.first?["ReqTimestamp"]?.intValue != nil)
-            #expect(response["VideoBestFrameUrl"]?.stringValue?.hasPrefix("https://") == true)
-            #expect(response["VideoUrl"]?.stringValue?.hasPrefix("https://") == true)
+            // The media is served by the simulator itself, at the address the call reached.
+            let base = "http://127.0.0.1:\(simulator.port ?? 0)/faceid-media/"
+            #expect(response["VideoBestFrameUrl"]?.stringValue?.hasPrefix(base) == true)
+            #expect(response["VideoUrl"]?.stringValue?.hasPrefix(base) == true)
             #expect(response["VideoBestFrameMd5"]?.stringValue?.count == 32)
             #expect(response["VideoMd5"]?.stringValue?.count == 32)
             #expect(response["RequestId"]?.stringValue.flatMap(UUID.init(uuidString:)) != nil)

@@ -1,3 +1,4 @@
+import EnricherJSON
 import Foundation
 import Synchronization
 import Testing
@@ -40,7 +41,10 @@ struct SimulateCommandTests {
         let process = Process()
         let executable = try #require(Self.executable)
         process.executableURL = executable
-        process.arguments = ["simulate", "--port", "0", "--rate-limit", "0", "--log-requests", "--secret", "AKIDother=other-key"]
+        process.arguments = [
+            "simulate", "--port", "0", "--rate-limit", "0", "--log-requests", "--secret", "AKIDother=other-key",
+            "--media-ttl", "30s", "--media-video-bytes", "8192", "--fault", "media_missing=0",
+        ]
         process.environment = ProcessInfo.processInfo.environment.merging([
             "TENCENTCLOUD_SECRET_ID": TestAccount.secretID,
             "TENCENTCLOUD_SECRET_KEY": TestAccount.secretKey,
@@ -80,6 +84,10 @@ struct SimulateCommandTests {
         other.secretKey = "other-key"
         let otherAnswer = try await LoopbackHTTP.send(port: listening, headers: other.headers(port: listening), body: other.body)
         #expect(String(decoding: otherAnswer.body, as: UTF8.self).contains(#""ErrorCode":0"#))
+        // The media URL points back at this process and serves a video of the size asked for.
+        let videoURL = try #require(try JSONValue(parsing: otherAnswer.body)["Response"]?["VideoUrl"]?.stringValue)
+        #expect(videoURL.hasPrefix("http://127.0.0.1:\(listening)/faceid-media/"))
+        #expect(try await MediaServingTests.get(videoURL).body.count == 8192)
 
         process.terminate()
         for _ in 0..<100 where process.isRunning {

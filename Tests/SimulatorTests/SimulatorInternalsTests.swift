@@ -54,7 +54,7 @@ struct SimulatorInternalsTests {
             region: "ap-singapore",
             now: 1_700_000_000,
             requestID: "r-1"
-        )
+        ) { file in "https://faceid-sg.cos.ap-singapore.myqcloud.com/web/\(file)?q-signature=abc" }
         let decision = FaceIDSimulator.Decision(
             answer: .response(response),
             outcome: "0",
@@ -70,6 +70,7 @@ struct SimulatorInternalsTests {
         #expect(parsed["latencyMs"] == 12)
         #expect(parsed["time"]?.stringValue != nil)
         #expect(!line.contains("https://"))
+        #expect(!line.contains("q-signature"))
         #expect(!line.contains("Signature"))
     }
 
@@ -106,5 +107,20 @@ struct SimulatorInternalsTests {
             }
             #expect(simulator.baseURL == "http://127.0.0.1:\(simulator.port ?? -1)/")
         }
+    }
+
+    @Test("media URLs are valid from their start to the end of their window, then refused as expired")
+    func mediaURLWindow() throws {
+        let link = SimulatedMediaLink(key: Array("k".utf8))
+        let url = link.url(base: "http://127.0.0.1:9000", region: "ap-jakarta", bizToken: "PASS-w", file: "video.mp4", now: 1000, ttl: 600)
+        let components = try #require(URLComponents(string: url))
+        let path = components.percentEncodedPath
+        let query = try #require(components.percentEncodedQuery)
+        #expect(link.target(path: path, query: query, now: 1000) == .success(.init(region: "ap-jakarta", bizToken: "PASS-w", file: "video.mp4")))
+        #expect(link.target(path: path, query: query, now: 1600) == .success(.init(region: "ap-jakarta", bizToken: "PASS-w", file: "video.mp4")))
+        #expect(link.target(path: path, query: query, now: 1601) == .failure(.expired))
+        #expect(link.target(path: path, query: query, now: 600) == .failure(.badSignature), "not valid long before its window")
+        let other = SimulatedMediaLink(key: Array("other".utf8))
+        #expect(other.target(path: path, query: query, now: 1000) == .failure(.badSignature))
     }
 }

@@ -17,7 +17,8 @@ PromQL expressions are parsed when promql-parser is installed (else one SKIP lin
 With --metrics-scrape FILE (a /metrics answer saved from a real run; the integration tests
 pass one), every metric of the contract table must be in it with its type and exactly its
 labels, the scrape must hold no faceid_enricher_ family the table lacks, and every metric
-and label deploy/ uses must be in it.
+and label deploy/ uses must be in it; the media archive's metrics only when the scrape has any
+of them (they exist only with --media-archive).
 
 The contract's tables are embedded below; when CONTRACT.md is found (--contract, or
 ../shared/CONTRACT.md beside the repository) they are checked against it, so a
@@ -42,7 +43,7 @@ from typing import Any, Iterable
 
 import yaml
 
-from contract_names import CONTRACT_ENV, CONTRACT_METRICS, HTTP_PATHS, SUBCOMMAND_FLAGS, TARGET_LABELS, check_contract
+from contract_names import CONTRACT_ENV, CONTRACT_METRICS, HTTP_PATHS, MEDIA_METRICS, SUBCOMMAND_FLAGS, TARGET_LABELS, check_contract
 from deploy_shapes import check_compose, check_dockerfile, check_kubernetes
 from support import DEPLOY, REPO_ROOT, SOURCES, Report, dig, env_names, is_enricher_service, rel
 
@@ -282,7 +283,11 @@ def check_scrape(report: Report, usage: Usage, path: Path) -> None:
     except OSError as error:
         report.check(f"read {path}", [str(error)])
         return
+    # A run without --media-archive exposes no media metrics; with it, all of them must be there.
+    archiving = any(name in MEDIA_METRICS for name in types)
     for name, (kind, expected) in sorted(CONTRACT_METRICS.items()):
+        if name in MEDIA_METRICS and not archiving:
+            continue
         problems = []
         if types.get(name) != kind:
             problems.append(f"TYPE is {types.get(name, 'missing')}, the contract table says {kind}")
@@ -296,7 +301,8 @@ def check_scrape(report: Report, usage: Usage, path: Path) -> None:
         report.check(f"scrape: {name} is a {kind} with labels {sorted(expected)}", problems)
     unknown = sorted(n for n in types if n.startswith("faceid_enricher_") and n not in CONTRACT_METRICS)
     report.check("scrape: every faceid_enricher_ family is in the contract table", [f"{n} ({types[n]}) is not" for n in unknown])
-    problems = [f"{name} (used in {', '.join(sorted(uses))}) is not in the scrape" for name, uses in sorted(usage.metrics.items()) if name not in types]
+    problems = [f"{name} (used in {', '.join(sorted(uses))}) is not in the scrape" for name, uses in sorted(usage.metrics.items())
+                if name not in types and (archiving or name not in MEDIA_METRICS)]
     for (name, label), uses in sorted(usage.metric_labels.items()):
         if label in TARGET_LABELS or name not in types:
             continue

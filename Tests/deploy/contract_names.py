@@ -32,13 +32,23 @@ CONTRACT_ENV = {
     "RETRY_MAX_ELAPSED": "10m",
     "HTTP_PORT": "8080",
     "LOG_FORMAT": "",
+    "MEDIA_ARCHIVE": "",
+    "S3_ENDPOINT": "",
+    "MEDIA_CONCURRENCY": "",
+    "AWS_ACCESS_KEY_ID": "",
+    "AWS_SECRET_ACCESS_KEY": "",
+    "AWS_SESSION_TOKEN": "",
+    "AWS_REGION": "",
 }
-SECRET_ENV = {"TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_SESSION_TOKEN"}
+SECRET_ENV = {
+    "TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_SESSION_TOKEN",
+    "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+}
 #: flags of the contract's table, shared by run, demo, fetch and replay.
 SERVICE_FLAGS = {
     "--brokers", "--group", "--input-topic", "--output-topic", "--dlq-topic", "-X", "--endpoint", "--region",
     "--action", "--rate-limit", "--max-in-flight", "--retry-max-elapsed", "--http-port", "--log-format",
-    "--keep-media-base64",
+    "--keep-media-base64", "--media-archive", "--s3-endpoint", "--media-concurrency",
 }
 SUBCOMMAND_FLAGS = {
     "run": SERVICE_FLAGS,
@@ -67,7 +77,13 @@ CONTRACT_METRICS = {
     "faceid_enricher_commit_failures_total": ("counter", set()),
     "faceid_enricher_halted": ("gauge", set()),
     "faceid_enricher_ready": ("gauge", set()),
+    "faceid_enricher_media_objects_total": ("counter", {"kind", "result"}),
+    "faceid_enricher_media_bytes_total": ("counter", {"kind"}),
+    "faceid_enricher_media_md5_mismatches_total": ("counter", {"kind"}),
+    "faceid_enricher_media_archive_duration_seconds": ("histogram", set()),
 }
+#: the media archive's metrics: exposed only with --media-archive, so a scrape of a run without it lacks them.
+MEDIA_METRICS = {name for name in CONTRACT_METRICS if name.startswith("faceid_enricher_media_")}
 #: labels Prometheus adds when scraping (and Grafana's histogram label).
 TARGET_LABELS = {"job", "instance", "pod", "namespace", "container", "service", "endpoint", "le"}
 HTTP_PATHS = {"/metrics", "/healthz", "/readyz"}

@@ -4,7 +4,7 @@
 What it checks
   * every *.schema.json is a valid draft 2020-12 schema;
   * every sample (schemas/*.sample.json) passes its schema and the contract rules a
-    schema cannot express (see CONTRACT_RULES below);
+    schema cannot express (output_rules and media_rules below);
   * every negative sample (schemas/invalid/*.json) FAILS, and fails for the reason
     recorded in schemas/invalid/expected-failures.json (so a negative that breaks
     for an unrelated reason, or stops breaking, is reported);
@@ -217,6 +217,45 @@ def output_rules(event: Any) -> list[Problem]:
         size = serialized_size(data["metadata"])
         if size > METADATA_MAX_BYTES:
             problems.append(Problem("rule:metadata-size", f"metadata is {size} bytes serialized, over {METADATA_MAX_BYTES}"))
+    return problems + media_rules(data)
+
+
+MEDIA_KINDS = (
+    # data.media member, result URL member, result MD5 member, Intl inline member, object name
+    ("bestFrame", "VideoBestFrameUrl", "VideoBestFrameMd5", "BestFrameBase64", "best-frame"),
+    ("video", "VideoUrl", "VideoMd5", "VideoBase64", "video"),
+)
+
+
+def media_rules(data: dict[str, Any]) -> list[Problem]:
+    """data.media names exactly the media the result has, with its MD5, under {bizToken}/{RequestId}/."""
+    media = data.get("media")
+    if not isinstance(media, dict):
+        return []
+    result = data.get("result") if isinstance(data.get("result"), dict) else {}
+    problems = []
+    for member, url_member, md5_member, inline_member, name in MEDIA_KINDS:
+        url = result.get(url_member)
+        inline = result.get(inline_member)
+        has_url = isinstance(url, str) and bool(url)
+        has_media = has_url or (isinstance(inline, str) and bool(inline)) or isinstance(inline, dict)
+        entry = media.get(member)
+        if not has_media:
+            if entry is not None:
+                problems.append(Problem("rule:media-matches-result", f"media.{member} is set but the result has no such media"))
+            continue
+        if not isinstance(entry, dict):
+            problems.append(Problem("rule:media-matches-result", f"the result has {member} media but media.{member} is missing"))
+            continue
+        expected_md5 = result.get(md5_member) if has_url else (inline.get("md5") if isinstance(inline, dict) else None)
+        if isinstance(expected_md5, str) and entry.get("md5") != expected_md5.lower():
+            problems.append(Problem("rule:media-matches-result", f"media.{member}.md5 differs from the result's MD5"))
+        if isinstance(inline, dict) and entry.get("bytes") != inline.get("bytes"):
+            problems.append(Problem("rule:media-matches-result", f"media.{member}.bytes differs from the result's placeholder"))
+        uri = entry.get("uri")
+        key = re.escape(f"{data.get('bizToken')}/{result.get('RequestId')}/{name}.")
+        if isinstance(uri, str) and not re.search(f"/{key}[a-z0-9]+$", uri):
+            problems.append(Problem("rule:media-key", f"media.{member}.uri does not end in {{bizToken}}/{{RequestId}}/{name}.{{ext}}"))
     return problems
 
 

@@ -19,6 +19,12 @@ public struct RunOptions: Sendable {
     public var rateCoordination: String?
     /// `--coordination-topic NAME`.
     public var coordinationTopic: String?
+    /// `--media-archive`, `--s3-endpoint`, `--s3-addressing`, `--media-concurrency`
+    /// (resolved by ``MediaArchiveConfiguration/resolve(_:environment:faceIDEndpoint:)``).
+    public var mediaArchive: String?
+    public var s3Endpoint: String?
+    public var s3Addressing: String?
+    public var mediaConcurrency: String?
 
     public init() {}
 }

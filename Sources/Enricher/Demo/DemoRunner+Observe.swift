@@ -15,6 +15,20 @@ public struct DemoObservedEvent: Sendable {
     /// For dead letters: `x-dlq-reason` and `x-dlq-error`.
     public var deadLetterReason: String?
     public var deadLetterError: String?
+    /// The objects `data.media` names, with the MD5 Tencent reported for each.
+    public var media: [DemoMediaObject] = []
+}
+
+/// One archived object an output names, as the demo checks it.
+public struct DemoMediaObject: Sendable, Hashable {
+    /// `data.media.*.uri`.
+    public var uri: String
+    /// `data.media.*.md5`.
+    public var md5: String
+    /// `data.media.*.bytes`.
+    public var bytes: Int
+    /// The MD5 the result reported (`VideoBestFrameMd5`, `VideoMd5`, or the Intl placeholder's).
+    public var reportedMD5: String?
 }
 
 extension DemoRunner {
@@ -91,7 +105,18 @@ extension DemoRunner {
             partition: data["source"]?["partition"]?.intValue.map(Int32.init) ?? -1,
             offset: data["source"]?["offset"]?.intValue.map(Int64.init) ?? -1,
             deadLetterReason: nil,
-            deadLetterError: nil
+            deadLetterError: nil,
+            media: [("bestFrame", "VideoBestFrameMd5", "BestFrameBase64"), ("video", "VideoMd5", "VideoBase64")].compactMap {
+                kind, md5Member, inlineMember in
+                guard let entry = data["media"]?[kind], let uri = entry["uri"]?.stringValue else { return nil }
+                let result = data["result"]
+                return DemoMediaObject(
+                    uri: uri,
+                    md5: entry["md5"]?.stringValue ?? "",
+                    bytes: entry["bytes"]?.intValue ?? -1,
+                    reportedMD5: result?[md5Member]?.stringValue ?? result?[inlineMember]?["md5"]?.stringValue
+                )
+            }
         )
     }
 

@@ -31,6 +31,12 @@ extension DemoRunner.Report {
         let rate = seconds > 0 ? Double(callsInWindow) / seconds : 0
         lines.append("  API calls      \(apiCalls) (\(rateLimitedAnswers) answered RequestLimitExceeded)")
         lines.append("  retries        \(statistics.retries)")
+        if let media {
+            lines.append(
+                "  media          \(media.verified) of \(media.objects) objects stored and verified "
+                    + "(\(media.bytes / 1024) KiB, MD5 as Tencent reported) in \(media.directory)"
+            )
+        }
         lines.append("  achieved rate  \(String(format1: rate)) requests/s (busiest second: \(peakCallsPerSecond))")
         let total = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         lines.append("  elapsed        \(String(format1: total)) s")

@@ -1,5 +1,7 @@
 import EnricherJSON
+import Foundation
 import KafkaClient
+import MediaArchive
 public import Logging
 import Metrics
 public import Pipeline
@@ -10,8 +12,9 @@ import TencentCloud
 
 /// `faceid-enricher demo`: the whole product in one process with nothing outside it — a
 /// librdkafka mock cluster, the FaceID simulator (at the real 20 requests/second, with some
-/// injected `ResourceUnavailable`), sample events of every outcome plus malformed ones, and
-/// the real service (consumer group, limiter, retries, producer, commits) running over them.
+/// injected `ResourceUnavailable` and corrupt media downloads), sample events of every outcome
+/// plus malformed ones, and the real service (consumer group, limiter, retries, producer,
+/// commits, media archive into a temporary directory) running over them.
 ///
 /// It watches the output and dead-letter topics like a downstream consumer would, shows
 /// progress, returns what it saw (``Report/rendered()`` lists every enriched event and a
@@ -22,6 +25,8 @@ public struct DemoRunner: Sendable {
     public var malformedCount: Int
     public var rateLimit: Int
     public var faultProbability: Double
+    /// Whether the archived media directory is left in place after the demo.
+    public var keepsMedia: Bool
     /// Where progress lines go (stderr in the command).
     public var progress: @Sendable (String) -> Void
     public var logger: Logger
@@ -31,6 +36,7 @@ public struct DemoRunner: Sendable {
         malformedCount: Int = 6,
         rateLimit: Int = 20,
         faultProbability: Double = 0.08,
+        keepsMedia: Bool = false,
         progress: @escaping @Sendable (String) -> Void,
         logger: Logger
     ) {
@@ -38,6 +44,7 @@ public struct DemoRunner: Sendable {
         self.malformedCount = malformedCount
         self.rateLimit = rateLimit
         self.faultProbability = faultProbability
+        self.keepsMedia = keepsMedia
         self.progress = progress
         self.logger = logger
     }
@@ -63,6 +70,8 @@ public struct DemoRunner: Sendable {
         public var measuredWindow: Duration = .zero
         /// API calls made within ``measuredWindow``.
         public var callsInWindow = 0
+        /// The media archive read back after the run.
+        public var media: MediaCheck?
 
         /// Every good event has its output and every malformed one is in the DLQ.
         public var isComplete: Bool {
@@ -93,8 +102,11 @@ public struct DemoRunner: Sendable {
         simulatorConfiguration.rateLimit = rateLimit
         simulatorConfiguration.latency = .milliseconds(40)
         simulatorConfiguration.jitter = .milliseconds(20)
-        simulatorConfiguration.faults = [.resourceUnavailable: faultProbability]
+        // Some media downloads arrive corrupt too: the archive retries them until the MD5 matches.
+        simulatorConfiguration.faults = [.resourceUnavailable: faultProbability, .mediaCorrupt: faultProbability / 2]
         let simulator = FaceIDSimulator(configuration: simulatorConfiguration, logger: logger)
+        let mediaDirectory = try Self.makeMediaDirectory()
+        defer { if !keepsMedia { try? FileManager.default.removeItem(atPath: mediaDirectory) } }
 
         let (finished, finishedContinuation) = AsyncStream<PipelineStatistics>.makeStream()
         // The simulator and the service each run in a ServiceGroup of their own: the service
@@ -105,6 +117,7 @@ public struct DemoRunner: Sendable {
             defer { group.cancelAll() }
             group.addTask { try await simulatorGroup.run() }
             let port = try await simulator.waitUntilRunning()
+            progress("media archive: \(mediaDirectory) (\(keepsMedia ? "kept" : "removed") at the end)")
             progress("FaceID simulator up at http://127.0.0.1:\(port)/ (rate limit \(rateLimit)/s, \(Int(faultProbability * 100))% ResourceUnavailable)")
 
             try await produce(scenario, to: topics.input, bootstrap: cluster.bootstrapServers)
@@ -136,6 +149,8 @@ public struct DemoRunner: Sendable {
                 faceID: faceID,
                 timing: .fast,
                 retryPolicy: retry,
+                // The simulator serves its media over http, so http media URLs are allowed here.
+                mediaArchive: MediaArchiveConfiguration(store: .file(directory: mediaDirectory), allowsPlainHTTPMediaURLs: true),
                 metricsFactory: NOOPMetricsHandler.instance,
                 logger: logger,
                 onFinished: { final in
@@ -161,6 +176,7 @@ public struct DemoRunner: Sendable {
             report.apiCalls = counters.totalRequests
             report.rateLimitedAnswers = counters.rateLimited
             report.peakCallsPerSecond = counters.peakAcceptedPerSecond
+            report.media = Self.checkMedia(of: report.outputs, in: mediaDirectory)
             try await group.waitForAll()
             return report
         }

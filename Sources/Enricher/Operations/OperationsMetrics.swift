@@ -1,3 +1,4 @@
+import MediaArchive
 import Pipeline
 public import Prometheus
 
@@ -24,12 +25,21 @@ public enum OperationsMetrics {
         .seconds(1200),
     ]
 
+    /// Media archive latency buckets: a best frame and a video, downloaded and stored, from tens
+    /// of milliseconds to the two-minute transfer timeout.
+    public static let mediaArchiveDurationBuckets: [Duration] = [
+        .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+        .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30), .seconds(60),
+        .seconds(120),
+    ]
+
     /// A Prometheus metrics factory over `registry` with the service's histogram buckets.
     public static func makeFactory(registry: PrometheusCollectorRegistry) -> PrometheusMetricsFactory {
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.durationHistogramBuckets = [
             MetricNames.apiRequestDuration: apiRequestDurationBuckets,
             MetricNames.endToEndLatency: endToEndLatencyBuckets,
+            MediaMetricNames.archiveDuration: mediaArchiveDurationBuckets,
         ]
         return factory
     }

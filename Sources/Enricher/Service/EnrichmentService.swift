@@ -1,5 +1,6 @@
 import KafkaClient
 public import Logging
+public import MediaArchive
 public import Metrics
 public import Pipeline
 public import ServiceLifecycle
@@ -44,6 +45,9 @@ public struct EnrichmentService: Service {
     /// defaults with `configuration.retryMaxElapsed`.
     public var retryPolicy: RetryPolicy?
     public var health: ServiceHealth
+    /// Where each result's media is archived before the result is published (`--media-archive`);
+    /// `nil`, the default, archives nothing.
+    public var mediaArchive: MediaArchiveConfiguration?
     public var metricsFactory: any MetricsFactory
     public var logger: Logger
     /// Receives the running pipeline's totals once it stopped (the demo prints them).
@@ -58,6 +62,7 @@ public struct EnrichmentService: Service {
         timing: GroupTiming = GroupTiming(),
         retryPolicy: RetryPolicy? = nil,
         health: ServiceHealth = ServiceHealth(),
+        mediaArchive: MediaArchiveConfiguration? = nil,
         metricsFactory: any MetricsFactory,
         logger: Logger,
         memberPrefix: String = "faceid-enricher",
@@ -69,6 +74,7 @@ public struct EnrichmentService: Service {
         self.timing = timing
         self.retryPolicy = retryPolicy
         self.health = health
+        self.mediaArchive = mediaArchive
         self.metricsFactory = metricsFactory
         self.logger = logger
         self.onFinished = onFinished
@@ -83,6 +89,7 @@ public struct EnrichmentService: Service {
         } catch {
             throw ConfigurationError("cannot start the FaceID client: \(error)")
         }
+        let archive = try makeMediaArchive()
         let producer = try KafkaProducer(
             configuration: KafkaProducerConfiguration(
                 bootstrapServers: configuration.brokers,
@@ -120,6 +127,7 @@ public struct EnrichmentService: Service {
             clock: ContinuousClock(),
             metricsFactory: metricsFactory,
             logger: logger,
+            mediaArchiver: archive,
             healthObserver: { [health] pipelineHealth in
                 health.update { $0.haltingCode = pipelineHealth.isHalted ? (pipelineHealth.haltingCode ?? "unknown") : nil }
             }
@@ -198,11 +206,27 @@ public struct EnrichmentService: Service {
         await budgetProducer?.shutdown(timeout: .seconds(1))
         await producer.shutdown(timeout: .seconds(10))
         await client.shutdown()
+        await archive?.shutdown()
         health.update { $0.isLoopRunning = false }
         onFinished(pipeline.statistics)
         logger.info("faceid-enricher stopped")
         if let error = fatal.error {
             throw error
+        }
+    }
+
+    /// The media archive, when one is configured.
+    func makeMediaArchive() throws -> MediaArchiveService? {
+        guard let mediaArchive else { return nil }
+        do {
+            let archive = try MediaArchiveService(configuration: mediaArchive, metricsFactory: metricsFactory, logger: logger)
+            logger.info(
+                "Media archive on",
+                metadata: ["media.store": "\(mediaArchive.storeDescription)", "media.concurrency": "\(mediaArchive.concurrency)"]
+            )
+            return archive
+        } catch {
+            throw ConfigurationError(error.message)
         }
     }
 

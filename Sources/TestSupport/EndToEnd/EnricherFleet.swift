@@ -93,6 +93,7 @@ public final class EnricherFleet: Sendable {
                     timing: options.timing,
                     retryPolicy: options.retryPolicy,
                     health: health,
+                    mediaArchive: options.mediaArchive,
                     metricsFactory: options.metricsFactory,
                     logger: logger,
                     onFinished: onFinished

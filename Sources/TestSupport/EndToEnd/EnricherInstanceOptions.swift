@@ -1,5 +1,6 @@
 public import Enricher
 public import Logging
+public import MediaArchive
 public import Metrics
 public import Pipeline
 public import TencentCloud
@@ -38,6 +39,8 @@ public struct EnricherInstanceOptions: Sendable {
     /// Whether the instances share the budget by demand through the group's coordination topic (the
     /// service's default) rather than taking their partition share only.
     public var coordinatesBudget = true
+    /// Where each result's media is archived (`--media-archive`); `nil` archives nothing.
+    public var mediaArchive: MediaArchiveConfiguration?
     /// Consumer-group timing.
     public var timing: EnrichmentService.GroupTiming = .fast
     /// librdkafka properties passed through to the instance's consumer and producer.
