@@ -92,7 +92,7 @@ extension EnrichmentPipeline {
             onJoin: { if let turn { limiter.forfeit(turn) } }
         ) { () async -> FetchAttempt in
             let limiter = self.rateLimiter
-            guard await self.unlessDraining({ try await limiter.wait(for: turn ?? limiter.reserve()) }) else {
+            guard await self.unlessSlotGraceEnds({ try await limiter.wait(for: turn ?? limiter.reserve()) }) else {
                 return .interrupted
             }
             let started = self.clock.now

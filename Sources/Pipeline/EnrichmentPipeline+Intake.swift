@@ -140,6 +140,15 @@ extension EnrichmentPipeline {
         logger.info("Enrichment pipeline draining")
         drainSignal.fire()
         if isIdle { idleSignal.fire() }
+        // Calls already waiting for a slot keep waiting while the slots the group granted this member
+        // last (announced `lead` epochs ahead) last: using them costs the group nothing, and wasting
+        // them would leave that much of the budget unspent at every shutdown.
+        let grace = groupBudget.schedule.epochDuration * Int(BudgetSchedule.lead + 1)
+        workers.addTask {
+            let clock = self.clock
+            _ = await self.race({ (try? await clock.sleep(for: grace)) != nil }, against: [self.idleSignal])
+            self.slotGraceSignal.fire()
+        }
         let timeout = configuration.drainTimeout
         workers.addTask {
             let clock = self.clock
@@ -170,6 +179,23 @@ extension EnrichmentPipeline {
             group.cancelAll()
             return first
         }
+    }
+
+    /// Runs `operation` (a wait for a slot) unless the drain's slot grace ends first; `false` when it
+    /// was cut short or threw.
+    func unlessSlotGraceEnds(_ operation: @escaping @Sendable () async throws -> Void) async -> Bool {
+        let result = await race(
+            {
+                do {
+                    try await operation()
+                    return true
+                } catch {
+                    return false
+                }
+            },
+            against: [slotGraceSignal]
+        )
+        return result ?? false
     }
 
     /// Runs `operation` unless the drain starts first; `false` when it was cut short or threw.

@@ -32,6 +32,9 @@ public final class EnrichmentPipeline<C: Clock>: Sendable where C.Duration == Du
     let commitGate = SerialGate()
     /// Fired when a graceful shutdown starts: no new fetches, waits are cut short.
     let drainSignal = Signal()
+    /// Fired when a drain has let calls already waiting spend the slots the group granted this
+    /// member before the drain (its records announced them `lead` epochs ahead); later waits end.
+    let slotGraceSignal = Signal()
     /// Fired when, during a drain, the last worker finished.
     let idleSignal = Signal()
     /// Fired when the drain timeout passed: every remaining worker is cancelled.
@@ -107,7 +110,9 @@ public final class EnrichmentPipeline<C: Clock>: Sendable where C.Duration == Du
     /// calls it has ready now as its demand; `nil` without coordination. Also refreshes the budget
     /// gauges, once an epoch.
     public func makeBudgetRecord() -> BudgetRecord? {
-        let record = groupBudget.makeRecord(demand: rateLimiter.takeDemand())
+        // A draining member asks for nothing more: its waiting calls only spend what it was granted.
+        let demand = rateLimiter.takeDemand()
+        let record = groupBudget.makeRecord(demand: state.withLock { $0.isDraining } ? 0 : demand)
         if let record {
             let seconds = Double(groupBudget.schedule.epochNanos) / 1e9
             metrics.rateDemand.record(Double(record.demand) / seconds)

@@ -71,7 +71,7 @@ struct EnrichmentPipelineShutdownTests {
     )
     func drainLeavesNoHoles() async {
         // Paced at 10 calls/s on a manual clock: one call per slot of the grid, in the order the
-        // limiter handed out turns. Three partitions, eight events each, all with distinct keys.
+        // limiter handed out turns. Three partitions, ten events each, all with distinct keys.
         let clock = ManualClock()
         let fetcher = FakeVerificationFetcher()
         let publisher = FakeRecordPublisher()
@@ -86,14 +86,16 @@ struct EnrichmentPipelineShutdownTests {
             partitions: partitions,
             md5: MD5.hex,
             clock: clock,
-            wallClock: WallClock { Fixtures.fetchedAt },
+            // A wall clock on a whole second: no slot of the first epoch has passed, so no two calls
+            // are let go at the same instant (their calls' order would be a race).
+            wallClock: WallClock { UTCTimestamp(millisecondsSinceEpoch: 1_800_000_000_000) },
             random: { 0.5 },
             metricsFactory: TestMetrics(),
             logger: Logger(label: "pipeline-tests") { _ in SwiftLogNoOpLogHandler() }
         )
         let (input, feed) = AsyncStream<PipelineInput>.makeStream()
         var arrivalOrder: [String] = []
-        for offset in 0..<8 {
+        for offset in 0..<10 {
             for partition in 0..<3 {
                 let token = "PASS-\(partition)-\(offset)"
                 arrivalOrder.append(token)
@@ -108,36 +110,56 @@ struct EnrichmentPipelineShutdownTests {
         let timeline = pipeline.groupBudget.timeline
         let start = timeline.nowWallNanos()
         let firstEpoch = schedule.epoch(atWall: start)
-        let slotTimes = (firstEpoch..<firstEpoch + 4).flatMap { epoch in
+        let slotTimes = (firstEpoch..<firstEpoch + 12).flatMap { epoch in
             (0..<schedule.slots(in: epoch)).map { schedule.time(ofSlot: $0, in: epoch) }
         }
         let passed = slotTimes.filter { $0 <= start }.count
         let slots = slotTimes.filter { $0 > start }.map { timeline.instant(atWall: $0) }
+        // After the drain starts, calls already waiting spend the slots of the next lead + 1 epochs.
+        let grace = schedule.epochDuration * Int(BudgetSchedule.lead + 1)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await pipeline.run(input: input) }
             // Every event waits for a slot or has spent a passed one; the limiter's loop and the
             // commit timer sleep on the clock.
             #expect(await Poll.until { fetcher.recordedCalls.count == passed })
-            #expect(await Poll.until { pipeline.waitingForSlotCount == 24 - passed && clock.sleeperCount == 2 })
-            for (step, slot) in slots.prefix(calledBeforeDrain - passed).enumerated() {
+            #expect(await Poll.until { pipeline.waitingForSlotCount == 30 - passed && clock.sleeperCount == 2 })
+            var remaining = slots.makeIterator()
+            while fetcher.recordedCalls.count < calledBeforeDrain, let slot = remaining.next() {
+                let before = fetcher.recordedCalls.count
                 clock.advance(by: clock.now.duration(to: slot))
-                #expect(await Poll.until { fetcher.recordedCalls.count == passed + step + 1 })
+                #expect(await Poll.until { fetcher.recordedCalls.count == before + 1 })
                 #expect(await Poll.until { clock.sleeperCount == 2 })
             }
             #expect(await publisher.waitForRecords(calledBeforeDrain))
             pipeline.shutdown()
+            // The grace timer and the drain timeout join the loop and the commit timer on the clock.
+            #expect(await Poll.until { clock.sleeperCount == 4 })
+            let graceEnds = clock.now.advanced(by: grace)
+            // A slot at the grace's very end may or may not be spent (both fall due at once); the
+            // checks below hold either way.
+            while let slot = remaining.next(), slot < graceEnds {
+                let before = fetcher.recordedCalls.count
+                clock.advance(by: clock.now.duration(to: slot))
+                #expect(await Poll.until { fetcher.recordedCalls.count == before + 1 })
+                #expect(await Poll.until { clock.sleeperCount == 4 })
+            }
+            clock.advance(by: clock.now.duration(to: graceEnds))
             await group.waitForAll()
         }
         feed.finish()
-        #expect(fetcher.recordedCalls.map(\.bizToken) == Array(arrivalOrder.prefix(calledBeforeDrain)))
-        // Partition 0 had offsets 0...3 published, partitions 1 and 2 offsets 0...2: each is
-        // committed right after its last published offset, so a restart redoes nothing.
-        let expected: [PartitionID: Int64] = [
-            PartitionID(topic: Fixtures.inputTopic, partition: 0): 4,
-            PartitionID(topic: Fixtures.inputTopic, partition: 1): 3,
-            PartitionID(topic: Fixtures.inputTopic, partition: 2): 3,
-        ]
+        let calls = fetcher.recordedCalls.map(\.bizToken)
+        #expect(calls.count > calledBeforeDrain, "the calls already waiting spent the granted slots")
+        #expect(calls.count < 30, "what was left after the grace was abandoned")
+        #expect(calls == Array(arrivalOrder.prefix(calls.count)))
+        // Each partition is committed right after its last published offset (its tail was cut, never
+        // a hole below a published result), so a restart redoes nothing.
+        var expected: [PartitionID: Int64] = [:]
+        for token in calls {
+            let partition = Int32(token.split(separator: "-")[1]) ?? -1
+            expected[PartitionID(topic: Fixtures.inputTopic, partition: partition), default: 0] += 1
+        }
         #expect(partitions.committedOffsets == expected)
+        #expect(publisher.records.count == calls.count)
     }
 
     @Test("RequestLimitExceeded answers cut the instance's rate and the events still get their results")
