@@ -30,6 +30,17 @@ extension PipelineEndToEndTests {
     struct PipelineBudgetTests {
         static let budget = 20.0
 
+        /// Instance options at the group budget, with a registry and a log recorder to watch them by.
+        static func observedOptions(_ label: String) -> (EnricherInstanceOptions, InstanceMetrics, LogRecorder) {
+            let logs = LogRecorder()
+            let metrics = InstanceMetrics()
+            var options = EnricherInstanceOptions()
+            options.rateLimit = budget
+            options.metricsFactory = metrics.factory
+            options.logger = logs.logger(label: label)
+            return (options, metrics, logs)
+        }
+
         /// Grants seen while polling two instances' metrics, pairwise at each poll.
         final class GrantLog: Sendable {
             private let polls = Mutex<[(Double, Double)]>([])
@@ -99,12 +110,7 @@ extension PipelineEndToEndTests {
                 try await e2e.cluster.createTopic(EnricherConfiguration.defaultCoordinationTopic(group: group), partitions: 2)
                 let events = (0..<120).map { _ in TestInputEvent.scripted("PASS") }
                 let ids = events.map(\.eventId)
-                let logs = LogRecorder()
-                let metrics = InstanceMetrics()
-                var options = EnricherInstanceOptions()
-                options.rateLimit = Self.budget
-                options.metricsFactory = metrics.factory
-                options.logger = logs.logger(label: "budget-fallback")
+                let (options, metrics, logs) = Self.observedOptions("budget-fallback")
                 let snapshot = try await e2e.withFleet(instances: 2, group: group, options: options) { fleet in
                     #expect(await fleet.waitUntilReady(timeout: .seconds(40)))
                     try await e2e.producer.sendConcurrently(events)
@@ -130,12 +136,7 @@ extension PipelineEndToEndTests {
                 let topic = EnricherConfiguration.defaultCoordinationTopic(group: group)
                 let events = (0..<300).map { _ in TestInputEvent.scripted("PASS") }
                 let ids = events.map(\.eventId)
-                let logs = LogRecorder()
-                let metrics = InstanceMetrics()
-                var options = EnricherInstanceOptions()
-                options.rateLimit = Self.budget
-                options.metricsFactory = metrics.factory
-                options.logger = logs.logger(label: "budget-lost")
+                let (options, metrics, logs) = Self.observedOptions("budget-lost")
                 let snapshot = try await e2e.withFleet(instances: 1, group: group, options: options) { fleet in
                     #expect(await fleet.waitUntilReady(timeout: .seconds(40)))
                     #expect(await Poll.until(timeout: .seconds(30)) { metrics.value(MetricNames.rateCoordinationFallback) == 0 })
@@ -168,12 +169,7 @@ extension PipelineEndToEndTests {
             try await withEndToEnd(backend: backend, inputPartitions: 2, simulator: simulator) { e2e in
                 let group = KafkaTestCluster.uniqueName("budget-bad")
                 let topic = EnricherConfiguration.defaultCoordinationTopic(group: group)
-                let logs = LogRecorder()
-                let metrics = InstanceMetrics()
-                var options = EnricherInstanceOptions()
-                options.rateLimit = Self.budget
-                options.metricsFactory = metrics.factory
-                options.logger = logs.logger(label: "budget-bad")
+                let (options, metrics, logs) = Self.observedOptions("budget-bad")
                 let events = (0..<40).map { _ in TestInputEvent.scripted("PASS") }
                 let ids = events.map(\.eventId)
                 let snapshot = try await e2e.withFleet(instances: 1, group: group, options: options) { fleet in

@@ -7,6 +7,19 @@ struct GroupBudgetSafetyTests {
     static let ms = BudgetGroupSimulation.millisecond
     static let second = 1000 * ms
 
+    /// Two busy members holding three partitions each, settled for four seconds.
+    static func busyPair() -> BudgetGroupSimulation {
+        let simulation = BudgetGroupSimulation()
+        for id in ["a", "b"] { simulation.addMember(id).demand = 100 }
+        simulation.run(for: 500 * ms)
+        simulation.rebalance(["a": [0, 1, 2], "b": [3, 4, 5]])
+        simulation.run(for: 4 * second)
+        return simulation
+    }
+
+    /// The busy pair's partitions after a newcomer `d` got one of each.
+    static let withNewcomer: [String: [Int32]] = ["a": [0, 1], "b": [3, 4], "d": [2, 5]]
+
     /// The epochs of the simulation's last `seconds` seconds (settled, after joins and rebalances).
     static func lastEpochs(_ simulation: BudgetGroupSimulation, seconds: Int64) -> ClosedRange<Int64> {
         let last = simulation.currentEpoch - 1
@@ -115,16 +128,12 @@ struct GroupBudgetSafetyTests {
 
     @Test("a member joining a busy group spends nothing until it knows the view, then takes its fair share")
     func newMemberStartsLow() {
-        let simulation = BudgetGroupSimulation()
-        for id in ["a", "b"] { simulation.addMember(id).demand = 100 }
-        simulation.run(for: 500 * Self.ms)
-        simulation.rebalance(["a": [0, 1, 2], "b": [3, 4, 5]])
-        simulation.run(for: 4 * Self.second)
+        let simulation = Self.busyPair()
         // d starts and, at once, the group gives it two partitions.
         let d = simulation.addMember("d")
         d.demand = 100
         let joinedEpoch = simulation.currentEpoch
-        simulation.rebalance(["a": [0, 1], "b": [3, 4], "d": [2, 5]], eager: false)
+        simulation.rebalance(Self.withNewcomer, eager: false)
         simulation.run(for: 4 * Self.second)
         #expect(simulation.doubleOwned.isEmpty)
         // Its reader starts at its own first record: views are complete from lead + 2 epochs later.
@@ -136,16 +145,12 @@ struct GroupBudgetSafetyTests {
 
     @Test("a member that cannot write to the coordination topic spends only partitions it has held long enough")
     func writerlessMemberWaitsOutTheHold() {
-        let simulation = BudgetGroupSimulation()
-        for id in ["a", "b"] { simulation.addMember(id).demand = 100 }
-        simulation.run(for: 500 * Self.ms)
-        simulation.rebalance(["a": [0, 1, 2], "b": [3, 4, 5]])
-        simulation.run(for: 4 * Self.second)
+        let simulation = Self.busyPair()
         let d = simulation.addMember("d")
         d.isPublishing = false
         d.demand = 100
         let joined = simulation.now
-        simulation.rebalance(["a": [0, 1], "b": [3, 4], "d": [2, 5]], eager: false)
+        simulation.rebalance(Self.withNewcomer, eager: false)
         simulation.run(for: simulation.schedule.holdBeforeUseNanos - 50 * Self.ms)
         #expect(d.owned.isEmpty, "spent before the previous owners' claims were over: \(d.owned)")
         simulation.run(for: 3 * Self.second)
