@@ -265,8 +265,9 @@ public struct EnrichmentService: Service {
     }
 
     /// The coordination topic's reader: no group membership (it assigns the partition itself, at
-    /// this member's first record), a small prefetch and a short fetch wait, so a record reaches every
-    /// member within tens of milliseconds; the user's `-X` properties (SASL, TLS) apply as well.
+    /// this member's first record) and a small prefetch. A fetch returns as soon as a record arrives;
+    /// the 100 ms wait only bounds how often an idle reader asks (ten times a second), well inside the
+    /// half epoch a view has to arrive in. The user's `-X` properties (SASL, TLS) apply as well.
     func budgetReaderConfiguration() -> KafkaConsumerConfiguration {
         KafkaConsumerConfiguration(
             bootstrapServers: configuration.brokers,
@@ -274,7 +275,7 @@ public struct EnrichmentService: Service {
             clientID: "faceid-enricher-budget",
             autoOffsetReset: .earliest,
             statisticsInterval: .zero,
-            fetchMaxWait: .milliseconds(10),
+            fetchMaxWait: .milliseconds(100),
             maxBufferedMessages: 1000,
             properties: [("queued.max.messages.kbytes", "1024"), ("fetch.min.bytes", "1")] + configuration.kafkaProperties
         )
