@@ -65,7 +65,7 @@ final class ConsumerHandle: @unchecked Sendable {
         }
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {
             let text = rd_kafka_message_errstr(message).map { String(cString: $0) }
-            context.buffer.append(.error(KafkaError(err, message: text)))
+            context.buffer.append(control: .error(KafkaError(err, message: text)))
             return
         }
         context.deliver(Self.copy(message), rk: rk)
