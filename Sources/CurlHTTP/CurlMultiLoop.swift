@@ -52,6 +52,9 @@ final class CurlMultiLoop: @unchecked Sendable {
         self.multi = multi
         self.configuration = configuration
         _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, max(1, configuration.maximumIdleConnections))
+        if let perHost = configuration.maximumConnectionsPerHost {
+            _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, max(1, perHost))
+        }
     }
 
     deinit {
