@@ -188,14 +188,20 @@ private struct Parser {
     mutating func parseString() throws(JSONParseError) -> String {
         index += 1
         let start = index
+        var isASCII = true
         while index < bytes.count {
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
-                let text = try validated(start..<index)
+                // ASCII needs no validation (and is most of what arrives); anything else is checked.
+                let text =
+                    isASCII
+                    ? String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                    : try validated(start..<index)
                 index += 1
                 return text
             }
             if b == UInt8(ascii: "\\") || b < 0x20 { break }
+            isASCII = isASCII && b < 0x80
             index += 1
         }
         return try parseEscapedString(from: start)
