@@ -58,22 +58,23 @@ public struct TC3Signer: Sendable {
         payload: some Collection<UInt8>,
         timestamp: Int64
     ) -> String {
-        let signed: [(name: String, value: String)] = [("content-type", contentType), ("host", host)]
+        let signed = TC3Signing.canonicalized([("content-type", contentType), ("host", host)])
         let canonical = TC3Signing.canonicalRequest(
             method: method,
             path: path,
             query: query,
-            signedHeaders: signed,
+            canonicalHeaders: signed,
             payload: payload
         )
-        let scope = TC3Signing.credentialScope(timestamp: timestamp, service: service)
+        let date = TC3Signing.utcDate(timestamp: timestamp)
+        let scope = TC3Signing.credentialScope(date: date, service: service)
         let toSign = TC3Signing.stringToSign(timestamp: timestamp, credentialScope: scope, canonicalRequest: canonical)
-        let key = signingKeys.key(secretKey: credentials.secretKey, service: service, timestamp: timestamp)
+        let key = signingKeys.key(secretKey: credentials.secretKey, service: service, date: date, timestamp: timestamp)
         let signature = Digest.hex(Digest.hmacSHA256(key: key, message: toSign))
         return TC3Signing.authorization(
             secretID: credentials.secretID,
             credentialScope: scope,
-            signedHeaders: TC3Signing.signedHeaderNames(signed),
+            signedHeaders: TC3Signing.names(of: signed),
             signature: signature
         )
     }
@@ -92,9 +93,8 @@ final class TC3SigningKeyCache: Sendable {
 
     private let entry = Mutex<Entry?>(nil)
 
-    /// The signing key for `timestamp`'s UTC date: the cached one when it matches, else derived and cached.
-    func key(secretKey: String, service: String, timestamp: Int64) -> [UInt8] {
-        let date = TC3Signing.utcDate(timestamp: timestamp)
+    /// The signing key for `timestamp`'s UTC `date`: the cached one when it matches, else derived and cached.
+    func key(secretKey: String, service: String, date: String, timestamp: Int64) -> [UInt8] {
         if let cached = entry.withLock({ cached -> [UInt8]? in
             guard let cached, cached.date == date, cached.service == service, cached.secretKey == secretKey else {
                 return nil
