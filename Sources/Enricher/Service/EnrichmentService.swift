@@ -48,6 +48,9 @@ public struct EnrichmentService: Service {
     public var logger: Logger
     /// Receives the running pipeline's totals once it stopped (the demo prints them).
     public var onFinished: @Sendable (PipelineStatistics) -> Void
+    /// Whether program-file pages used only by start-up are let go of once the group is joined (see
+    /// `StartupPages`): on by default, a third of a fresh instance's resident memory.
+    public var releasesStartupPages = true
 
     public init(
         configuration: EnricherConfiguration,
@@ -150,6 +153,9 @@ public struct EnrichmentService: Service {
                         metricsFactory: metricsFactory,
                         logger: logger
                     ).run()
+                }
+                if releasesStartupPages {
+                    group.addTask { await StartupPages.releasePeriodically(health: health, logger: logger) }
                 }
                 await pipeline.run(input: input)
                 group.cancelAll()
