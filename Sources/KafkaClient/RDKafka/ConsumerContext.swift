@@ -21,11 +21,27 @@ final class ConsumerContext: RDKafkaCallbackContext, @unchecked Sendable {
     let buffer: EventBuffer
     let state = Mutex(State())
     let maxBufferedMessages: Int
+    /// Where a partition without a committed offset starts when `auto.offset.reset` is `earliest` (the
+    /// logical beginning), or `nil` to leave it to librdkafka (`latest`, `error`).
+    let startWithoutCommittedOffset: Int64?
 
-    init(logger: Logger, maxBufferedMessages: Int) {
+    init(logger: Logger, maxBufferedMessages: Int, startWithoutCommittedOffset: Int64?) {
         self.maxBufferedMessages = max(1, maxBufferedMessages)
         self.buffer = EventBuffer(partitionLimit: self.maxBufferedMessages)
+        self.startWithoutCommittedOffset = startWithoutCommittedOffset
         super.init(logger: logger)
+    }
+
+    /// The logical beginning when `auto.offset.reset` (its last value in `properties`) is `earliest`.
+    ///
+    /// Only `earliest`: started explicitly at the logical end, a fresh Tansu partition reported a wrong end
+    /// (RIG.md: its ListOffsets answers are unreliable) and the consumer read what came before; librdkafka's
+    /// own reset to `latest` does not, so `latest` stays librdkafka's.
+    static func startOffset(autoOffsetReset properties: [(key: String, value: String)]) -> Int64? {
+        switch properties.last(where: { $0.key == "auto.offset.reset" })?.value.lowercased() {
+        case "earliest", "smallest", "beginning": crdkafka_offset_beginning()
+        default: nil
+        }
     }
 
     /// Poll thread: hands a message to the caller (flow control is the buffer's).
@@ -95,6 +111,7 @@ final class ConsumerContext: RDKafkaCallbackContext, @unchecked Sendable {
             return state.assignment.count
         }
         updatePartitionLimit(assigned: assigned)
+        startUncommittedAtResetOffset(partitions, rk: rk)
         if isCooperative {
             if let error = rd_kafka_incremental_assign(rk, partitions) {
                 buffer.append(control: .error(KafkaError(consuming: error)))
@@ -104,6 +121,33 @@ final class ConsumerContext: RDKafkaCallbackContext, @unchecked Sendable {
             if err != RD_KAFKA_RESP_ERR_NO_ERROR {
                 buffer.append(control: .error(KafkaError(err)))
             }
+        }
+    }
+
+    /// Gives partitions that have no committed offset their `earliest` start explicitly, before assigning.
+    ///
+    /// Why: librdkafka resolves "no committed offset" by resetting with an error, and a reset with an error waits
+    /// 100 ms before asking for the offset, so a fresh group (or a new partition) fetched nothing for the first
+    /// 100 ms after every assignment. Started at the logical offset directly, it asks at once. This costs one
+    /// committed-offsets request (a round trip) per assignment; partitions with a committed offset are left to
+    /// librdkafka unchanged, and if the request fails or times out everything is.
+    private func startUncommittedAtResetOffset(
+        _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>,
+        rk: OpaquePointer
+    ) {
+        guard let start = startWithoutCommittedOffset, partitions.pointee.cnt > 0, let elements = partitions.pointee.elems,
+            let committed = rd_kafka_topic_partition_list_copy(partitions)
+        else { return }
+        defer { rd_kafka_topic_partition_list_destroy(committed) }
+        guard rd_kafka_committed(rk, committed, 2000) == RD_KAFKA_RESP_ERR_NO_ERROR, let answers = committed.pointee.elems,
+            committed.pointee.cnt == partitions.pointee.cnt
+        else { return }
+        for index in 0..<Int(partitions.pointee.cnt)
+        where answers[index].err == RD_KAFKA_RESP_ERR_NO_ERROR && answers[index].offset < 0
+            && elements[index].offset == crdkafka_offset_invalid()
+            && answers[index].partition == elements[index].partition
+        {
+            elements[index].offset = start
         }
     }
 

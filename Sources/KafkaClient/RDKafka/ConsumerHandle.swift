@@ -17,8 +17,13 @@ final class ConsumerHandle: @unchecked Sendable {
     private let closed = ThreadExit()
 
     init(configuration: KafkaConsumerConfiguration, logger: Logger) throws(KafkaError) {
-        let conf = try RDKafkaConfiguration.make(configuration.librdkafkaProperties)
-        let context = ConsumerContext(logger: logger, maxBufferedMessages: configuration.maxBufferedMessages)
+        let properties = configuration.librdkafkaProperties
+        let conf = try RDKafkaConfiguration.make(properties)
+        let context = ConsumerContext(
+            logger: logger,
+            maxBufferedMessages: configuration.maxBufferedMessages,
+            startWithoutCommittedOffset: ConsumerContext.startOffset(autoOffsetReset: properties)
+        )
         let pointer = context.install(on: conf)
         rd_kafka_conf_set_rebalance_cb(conf, consumerRebalanceCallback)
         rd_kafka_conf_set_stats_cb(conf, consumerStatisticsCallback)
