@@ -81,41 +81,77 @@ package enum StartupPages {
 
     /// The mappings described by the text of an `smaps` file.
     package static func mappings(in smaps: String) -> [Mapping] {
+        mappings(in: Array(smaps.utf8))
+    }
+
+    /// The mappings described by the bytes of an `smaps` file: a header line per mapping
+    /// (`start-end perms offset dev inode [path]`) followed by `Key: value kB` lines, of which only
+    /// `Rss` and `Anonymous` matter. Read byte by byte: the file has thousands of lines.
+    static func mappings(in smaps: [UInt8]) -> [Mapping] {
         var result: [Mapping] = []
-        for line in smaps.split(separator: "\n", omittingEmptySubsequences: true) {
-            if let first = line.utf8.first, isHexDigit(first), let mapping = header(line) {
-                result.append(mapping)
-            } else if line.hasPrefix("Anonymous:"), !result.isEmpty {
-                result[result.count - 1].anonymousKiB = kibValue(line) ?? Int.max
-            } else if line.hasPrefix("Rss:"), !result.isEmpty {
-                result[result.count - 1].residentKiB = kibValue(line) ?? 0
+        var lineStart = 0
+        while lineStart < smaps.count {
+            var lineEnd = lineStart
+            while lineEnd < smaps.count, smaps[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+            let line = smaps[lineStart..<lineEnd]
+            if let first = line.first, isHexDigit(first) {
+                if let mapping = header(line) { result.append(mapping) }
+            } else if !result.isEmpty {
+                if line.starts(with: "Rss:".utf8) {
+                    result[result.count - 1].residentKiB = kibValue(line) ?? 0
+                } else if line.starts(with: "Anonymous:".utf8) {
+                    result[result.count - 1].anonymousKiB = kibValue(line) ?? Int.max
+                }
             }
+            lineStart = lineEnd + 1
         }
         return result
     }
 
     /// `start-end perms offset dev inode [path]`.
-    private static func header(_ line: Substring) -> Mapping? {
-        let fields = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
+    private static func header(_ line: ArraySlice<UInt8>) -> Mapping? {
+        let fields = line.split(separator: UInt8(ascii: " "), maxSplits: 5, omittingEmptySubsequences: true)
         guard fields.count >= 5 else { return nil }
-        let range = fields[0].split(separator: "-")
-        guard range.count == 2, let start = UInt(range[0], radix: 16), let end = UInt(range[1], radix: 16) else {
-            return nil
-        }
-        let path = fields.count == 6 ? String(fields[5].drop { $0 == " " }) : ""
+        let range = fields[0].split(separator: UInt8(ascii: "-"))
+        guard range.count == 2, let start = hexValue(range[0]), let end = hexValue(range[1]) else { return nil }
+        let path = fields.count == 6 ? String(decoding: fields[5].drop { $0 == UInt8(ascii: " ") }, as: UTF8.self) : ""
         // Anonymous pages count as unknown until the mapping's own line says how many: never released by default.
         return Mapping(
             start: start,
             end: end,
-            permissions: String(fields[1]),
+            permissions: String(decoding: fields[1], as: UTF8.self),
             path: path,
             anonymousKiB: Int.max,
             residentKiB: 0
         )
     }
 
-    private static func kibValue(_ line: Substring) -> Int? {
-        line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Int($0) }
+    private static func hexValue(_ digits: ArraySlice<UInt8>) -> UInt? {
+        guard !digits.isEmpty, digits.count <= 16 else { return nil }
+        var value: UInt = 0
+        for digit in digits {
+            switch digit {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = value << 4 | UInt(digit - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): value = value << 4 | UInt(digit - UInt8(ascii: "a") + 10)
+            default: return nil
+            }
+        }
+        return value
+    }
+
+    /// The number in `Key:   123 kB`.
+    private static func kibValue(_ line: ArraySlice<UInt8>) -> Int? {
+        var value = 0
+        var sawDigit = false
+        for byte in line.drop(while: { $0 != UInt8(ascii: ":") }) {
+            if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+                sawDigit = true
+            } else if sawDigit {
+                break
+            }
+        }
+        return sawDigit ? value : nil
     }
 
     private static func isHexDigit(_ byte: UInt8) -> Bool {
@@ -123,7 +159,7 @@ package enum StartupPages {
     }
 
     /// The whole of a (proc) file, read with plain `read` calls: `/proc` files have no size to read up front.
-    private static func readFile(_ path: String) -> String? {
+    private static func readFile(_ path: String) -> [UInt8]? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
@@ -135,6 +171,6 @@ package enum StartupPages {
             if count <= 0 { break }
             bytes.append(contentsOf: chunk[0..<count])
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 }
