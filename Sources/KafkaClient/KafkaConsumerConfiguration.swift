@@ -26,7 +26,8 @@ public struct KafkaConsumerConfiguration: Sendable {
     /// Longest time a fetch waits for data on the broker (`fetch.wait.max.ms`), `nil` for librdkafka's default.
     public var fetchMaxWait: Duration?
     /// Flow control: the most messages waiting unread in the events sequence, split evenly over the assigned
-    /// partitions; a partition whose share is waiting has its fetching paused until half of it has been read.
+    /// partitions (at least 16 each); a partition whose share is waiting has its fetching paused until half of it
+    /// has been read.
     public var maxBufferedMessages: Int
     /// librdkafka properties applied after everything above (`-X key=value`, in order; later wins).
     public var properties: [(key: String, value: String)]

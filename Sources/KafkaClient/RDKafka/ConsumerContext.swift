@@ -49,11 +49,17 @@ final class ConsumerContext: RDKafkaCallbackContext, @unchecked Sendable {
         buffer.append(message: message, rk: rk)
     }
 
-    /// Splits `maxBufferedMessages` over the assigned partitions, so the whole buffer stays within it.
+    /// Splits `maxBufferedMessages` over the assigned partitions, so the whole buffer stays within it, but
+    /// never below `minimumPartitionLimit` per partition (or the bound itself, when smaller): with hundreds of
+    /// partitions an even split would pause and refetch a partition every few messages.
     private func updatePartitionLimit(assigned: Int) {
         let count = max(1, assigned)
-        buffer.setPartitionLimit((maxBufferedMessages + count - 1) / count)
+        let share = (maxBufferedMessages + count - 1) / count
+        buffer.setPartitionLimit(max(share, min(Self.minimumPartitionLimit, maxBufferedMessages)))
     }
+
+    /// The smallest per-partition share of the buffer.
+    static let minimumPartitionLimit = 16
 
     /// `rd_kafka_pause_partitions` / `rd_kafka_resume_partitions`; per-partition errors are returned.
     @discardableResult
