@@ -428,9 +428,10 @@ def machine() -> dict[str, Any]:
                 model = line.split(":", 1)[1].strip()
                 break
     commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    binary = os.environ.get("FACEID_ENRICHER_BIN") or str(REPO / ".build" / "release" / "faceid-enricher")
     return {"cores": os.cpu_count(), "memory_gib": round(total_kib / 1024 / 1024, 1), "cpu": model,
             "load_average_at_start": os.getloadavg(), "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "commit": commit, "python": sys.version.split()[0]}
+            "commit": commit, "enricher_binary": binary, "python": sys.version.split()[0]}
 
 
 def new_workdir() -> Path:
