@@ -2,22 +2,27 @@
 """faceid-enricher benchmarks: one command per figure in BENCHMARKS.md.
 
     swift build -c release --product faceid-enricher
-    python3 bench/bench.py throughput|budget|latency|memory|baseline|kafka|http|all [options]
+    python3 bench/bench.py throughput|budget|latency|memory|startup|baseline|kafka|http|all [options]
 
-throughput  one instance, unlimited simulator: events/s, CPU s per 1,000 events, peak/steady RSS
+throughput  one instance, unlimited simulator, then the Python baseline on the same broker and simulator:
+            events/s, CPU s per 1,000 events, peak/steady RSS, and the ratio (--swift-only: no baseline)
 budget      3 instances (and 1) on 6 partitions, simulator at 20 req/s, backlog: budget use, limit answers
 group       3 instances, 6 partitions, simulator at 20 req/s: an even backlog, a skewed one (70 % on 2
             partitions) and one instance replaced every 6 s; budget used over the drain, RequestLimitExceeded,
             busiest wall-clock second, drain against the ideal -- the service beside the Python baseline
 latency     15 events/s for 60 s, API latency 200 ± 50 ms: end-to-end p50/p99/max and pipeline overhead
 memory      the latency run for 10 minutes (--duration): peak, steady and first/last-minute RSS
+instructions  the throughput run (--events, default 2000 here) with the enricher under callgrind: instructions
+            per event and the top functions, stable on a shared machine
+startup     a backlog waiting, an enricher started on a fresh group, then restarted on it (--runs times):
+            from its "Partitions assigned" log line to its first request at the simulator
 baseline    throughput and budget (3 and 1 instances) for the Swift service and bench/baseline/consumer.py,
             same broker, same simulator, same run; prints the ratios
 media       --media-archive: latency off / into a directory / into S3 (moto), and RSS while archiving 5 MiB videos
             at the default --media-concurrency (and the same backlog with archiving off)
 kafka       the Kafka layer's produce->consume benchmark (swift test, release, Tansu + librdkafka 2.16)
 http        the CurlHTTP client's requests/s at 1/16/64 in flight (swift test, release)
-all         baseline + latency + kafka + http (not the 10-minute memory run)
+all         baseline + latency + startup + kafka + http (not the 10-minute memory run)
 
 Runs Tansu (in-memory) and `faceid-enricher simulate` on 127.0.0.1 and stops every process it starts
 by PID. Figures are printed on stdout and written as JSON to bench/results/<command>.json.
@@ -146,7 +151,7 @@ def run_http(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
 
 def summarize(name: str, results: dict[str, Any]) -> None:
     """The figures, one line each, on stdout."""
-    for section in ("throughput", "budget", "latency", "memory", "group"):
+    for section in ("throughput", "budget", "latency", "memory", "group", "startup", "instructions"):
         for key, r in results.get(section, {}).items():
             if "error" in r:
                 print(f"{section} [{key}]: FAILED: {r['error'].splitlines()[0]}")
@@ -157,7 +162,7 @@ def summarize(name: str, results: dict[str, Any]) -> None:
     for impl, r in ok("throughput").items():
         print(f"throughput [{impl}]: {r['events_per_s']} events/s over {r['events']} events ({r['seconds']} s), "
               f"{r['cpu_s_per_1000_events']} CPU s/1000 events, peak RSS {r['peak_rss_mib']} MiB, "
-              f"steady RSS {r['steady_rss_mib']} MiB")
+              f"steady RSS {r['steady_rss_mib']} MiB (anon {r.get('steady_rss_anon_mib')}, file {r.get('steady_rss_file_mib')})")
     for key, r in ok("budget").items():
         print(f"budget [{key} instance(s)]: {r['steady_accepted_per_s']} req/s accepted in the steady window "
               f"({round(r['budget_share'] * 100, 1)} % of {r['budget_per_s']:g}), RequestLimitExceeded {r['request_limit_exceeded']}, "
@@ -169,12 +174,27 @@ def summarize(name: str, results: dict[str, Any]) -> None:
                   f"partition owned {r['all_partitions_owned_share']:.2f} of the time, any {r['any_partition_owned_share']:.2f}")
         else:
             print(group_budget.summary_line(key, r))
+    for impl, r in ok("instructions").items():
+        print(f"instructions [{impl}]: {r['instructions_per_event']:,} instructions per event over {r['events']} events "
+              f"(--max-in-flight {r['max_in_flight']})")
+        for name, value in r["per_event_by_object"].items():
+            print(f"  {value:>10,} per event in {name}")
+        for row in r["top_self"][:20]:
+            print(f"  self {row['percent']:5.1f} % {row['instructions_per_event']:>9,}/event  {row['function'][:140]}")
+    for impl, r in ok("startup").items():
+        for phase in ("fresh", "restart"):
+            a = r.get(f"{phase}_assigned_to_first_call_ms")
+            if a:
+                print(f"startup [{impl}, {phase} group]: partitions assigned -> first API call median {a['median']} ms, "
+                      f"min {a['min']} ms, max {a['max']} ms over {len(r['samples'][phase])} runs; process start -> "
+                      f"first call {[s['process_start_to_first_call_ms'] for s in r['samples'][phase]]} ms")
     for key in ("latency", "memory"):
         for impl, r in ok(key).items():
             e, o = r["e2e_ms"], r["overhead_ms"]
             print(f"{key} [{impl}]: e2e p50 {e['p50']} ms, p99 {e['p99']} ms, max {e['max']} ms; overhead above the API call "
                   f"p50 {o['p50']} ms, p99 {o['p99']} ms, max {o['max']} ms; RSS peak {r['peak_rss_mib']} MiB, "
-                  f"steady {r['steady_rss_mib']} MiB, first/last window {r.get('rss_first_window_mib')}/"
+                  f"steady {r['steady_rss_mib']} MiB (anon {r.get('steady_rss_anon_mib')}, file "
+                  f"{r.get('steady_rss_file_mib')}), first/last window {r.get('rss_first_window_mib')}/"
                   f"{r.get('rss_last_window_mib')} MiB ({r['events']} events, {r['duration_s']:g} s)")
     for mode, r in results.get("media_latency", {}).items():
         if not isinstance(r, dict):
@@ -204,11 +224,13 @@ def summarize(name: str, results: dict[str, Any]) -> None:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=("throughput", "budget", "group", "latency", "memory", "baseline", "media", "kafka",
-                                            "http", "all"))
-    parser.add_argument("--events", type=int, default=20000, help="throughput: events (default 20000)")
+    parser.add_argument("command", choices=("throughput", "budget", "group", "latency", "memory", "startup", "instructions",
+                                            "baseline", "media", "kafka", "http", "all"))
+    parser.add_argument("--events", type=int, default=None, help="throughput: events (default 20000; instructions: 2000)")
     parser.add_argument("--max-in-flight", type=int, default=256, help="throughput: the enricher's --max-in-flight")
     parser.add_argument("--threads", type=int, default=16, help="baseline: worker threads")
+    parser.add_argument("--swift-only", action="store_true", help="throughput: leave out the Python baseline")
+    parser.add_argument("--runs", type=int, default=5, help="startup: fresh starts measured")
     parser.add_argument("--budget", type=float, default=20.0, help="budget: requests/s for the group (and the simulator)")
     parser.add_argument("--instances", type=int, default=3, help="budget: instances in the group run")
     parser.add_argument("--backlog", type=int, default=1200, help="budget: backlog for the group run")
@@ -229,6 +251,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--tag", default="", help="results file suffix: bench/results/<command>-<tag>.json")
     parser.add_argument("--keep-workdir", action="store_true", help="keep the process logs")
     args = parser.parse_args(argv)
+    if args.events is None:
+        args.events = 2000 if args.command == "instructions" else 20000
     if any("=" not in kv for kv in args.X) or args.events < 1 or args.backlog < 1 or args.single_backlog < 1:
         parser.error("-X takes key=value; counts must be positive")
     extra = dict(kv.split("=", 1) for kv in args.X)
@@ -237,10 +261,11 @@ def main(argv: list[str]) -> int:
     results: dict[str, Any] = {"command": "python3 bench/bench.py " + " ".join(argv), "machine": machine()}
     log(f"logs in {workdir}")
     try:
-        needs_broker = args.command in ("throughput", "budget", "group", "latency", "memory", "baseline", "media", "all")
+        needs_broker = args.command in ("throughput", "budget", "group", "latency", "memory", "startup", "instructions",
+                                        "baseline", "media", "all")
         if needs_broker:
             with tansu_broker() as brokers:
-                impls = ["swift", "python"] if args.command in ("baseline", "all") else ["swift"]
+                impls = ["swift"] if args.command == "budget" or args.swift_only else ["swift", "python"]
                 if args.command in ("throughput", "baseline", "all"):
                     results["throughput"] = run_throughput(args, brokers, workdir, impls, extra)
                 if args.command in ("budget", "baseline", "all"):
@@ -258,6 +283,17 @@ def main(argv: list[str]) -> int:
                         mode: attempt(f"media memory {mode}", lambda on=(mode == "archive"): media.memory(
                             brokers, workdir, args.media_events, args.video_bytes, args.media_concurrency, archive_on=on))
                         for mode in ("archive", "off")}
+                if args.command in ("startup", "all"):
+                    results["startup"] = {"swift": attempt("startup", lambda: scenarios.startup(
+                        brokers, workdir, runs=args.runs, extra=extra))}
+                if args.command == "instructions":
+                    simulator = Simulator(workdir, rate_limit=0)
+                    try:
+                        results["instructions"] = {"swift": attempt("instructions", lambda: scenarios.instructions(
+                            brokers, simulator, workdir, events=args.events, max_in_flight=args.max_in_flight,
+                            extra=extra))}
+                    finally:
+                        simulator.stop()
                 if args.command == "memory":
                     results["memory"] = {"swift": attempt("memory", lambda: scenarios.latency(
                         "swift", brokers, workdir, rate=args.rate, duration=args.duration or 600.0, extra=extra))}
@@ -270,7 +306,8 @@ def main(argv: list[str]) -> int:
         if not args.keep_workdir:
             shutil.rmtree(workdir, ignore_errors=True)
     summarize(args.command, results)
-    failed = [k for k in ("throughput", "budget", "group", "latency", "memory", "media_latency", "media_memory")
+    failed = [k for k in ("throughput", "budget", "group", "latency", "memory", "startup", "instructions", "media_latency",
+                          "media_memory")
               for v in results.get(k, {}).values() if isinstance(v, dict) and "error" in v]
     failed += [k for k in ("kafka", "http") if "error" in results.get(k, {})]
     out = HERE / "results" / (f"{args.command}-{args.tag}.json" if args.tag else f"{args.command}.json")

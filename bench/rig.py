@@ -114,7 +114,7 @@ class ProcessStats:
         values: dict[str, int] = {}
         with open(f"/proc/{self.pid}/status") as f:
             for line in f:
-                if line.startswith(("VmRSS:", "VmHWM:")):
+                if line.startswith(("VmRSS:", "VmHWM:", "RssAnon:", "RssFile:")):
                     values[line.split(":")[0]] = int(line.split()[1])
         return values
 
@@ -129,6 +129,7 @@ class ManagedProcess:
         self.process = subprocess.Popen(command, env=env, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         self.stats = ProcessStats(self.process.pid)
         self.samples: list[tuple[float, int, float]] = []  # (time, VmRSS KiB, CPU s)
+        self.split_samples: list[tuple[float, int, int]] = []  # (time, RssAnon KiB, RssFile KiB)
         self.peak_kib = 0
         self._stop = threading.Event()
         self._sampler = threading.Thread(target=self._sample, args=(interval,), daemon=True)
@@ -142,7 +143,9 @@ class ManagedProcess:
         while not self._stop.is_set() and self.process.poll() is None:
             try:
                 memory = self.stats.memory_kib()
-                self.samples.append((time.time(), memory.get("VmRSS", 0), self.stats.cpu_seconds()))
+                now = time.time()
+                self.samples.append((now, memory.get("VmRSS", 0), self.stats.cpu_seconds()))
+                self.split_samples.append((now, memory.get("RssAnon", 0), memory.get("RssFile", 0)))
                 self.peak_kib = max(self.peak_kib, memory.get("VmHWM", 0))
             except (OSError, IndexError, ValueError):
                 break
@@ -255,19 +258,23 @@ class Simulator:
 
 def start_enricher(name: str, workdir: Path, brokers: str, group: str, topics: dict[str, str], endpoint: str,
                    rate_limit: float, max_in_flight: int, extra: dict[str, str] | None = None,
-                   run_args: list[str] | None = None, env_extra: dict[str, str] | None = None) -> tuple[ManagedProcess, int]:
+                   run_args: list[str] | None = None, env_extra: dict[str, str] | None = None,
+                   log_level: str | None = None, wrapper: list[str] | None = None,
+                   binary: Path | None = None) -> tuple[ManagedProcess, int]:
     """`faceid-enricher run` with the contract's flags (plus `run_args`, e.g. `--media-archive URI`, and
-    `env_extra`, e.g. the AWS_* keys); returns the process and its /metrics port."""
+    `env_extra`, e.g. the AWS_* keys; under `wrapper`, e.g. valgrind, and from `binary` instead of the release
+    build, when given); returns the process and its /metrics port. The log level is `log_level`, else
+    `BENCH_LOG_LEVEL`, else warning."""
     http_port = free_port()
-    command = [str(enricher_binary()), "run", "--brokers", brokers, "--group", group, "--input-topic", topics["input"],
+    command = (wrapper or []) + [str(binary or enricher_binary()), "run", "--brokers", brokers, "--group", group, "--input-topic", topics["input"],
                "--output-topic", topics["output"], "--dlq-topic", topics["dlq"], "--endpoint", endpoint,
                "--region", "ap-singapore", "--rate-limit", f"{rate_limit:g}", "--max-in-flight", str(max_in_flight),
                "--http-port", str(http_port), "--log-format", "json"] + (run_args or [])
     for key, value in {**GROUP_SETTINGS, **(extra or {})}.items():
         command += ["-X", f"{key}={value}"]
     env = dict(os.environ, TENCENTCLOUD_SECRET_ID=SECRET_ID, TENCENTCLOUD_SECRET_KEY=SECRET_KEY,
-               LD_LIBRARY_PATH=rdkafka_216_dir(workdir), LOG_LEVEL=os.environ.get("BENCH_LOG_LEVEL", "warning"),
-               **(env_extra or {}))
+               LD_LIBRARY_PATH=rdkafka_216_dir(workdir),
+               LOG_LEVEL=log_level or os.environ.get("BENCH_LOG_LEVEL", "warning"), **(env_extra or {}))
     return ManagedProcess(name, command, env, workdir), http_port
 
 
@@ -289,6 +296,23 @@ def start_baseline(name: str, workdir: Path, brokers: str, group: str, topics: d
         command += ["-X", f"{key}={value}"]
     env = dict(os.environ, TENCENTCLOUD_SECRET_ID=SECRET_ID, TENCENTCLOUD_SECRET_KEY=SECRET_KEY, PYTHONUNBUFFERED="1")
     return ManagedProcess(name, command, env, workdir)
+
+
+def log_time(path: Path, message: str) -> float | None:
+    """The wall-clock time (Unix seconds) of the first JSON log line in `path` whose message is `message`:
+    the enricher's own `timestamp` member (RFC 3339, milliseconds, UTC)."""
+    try:
+        lines = path.read_text(errors="replace").splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(entry, dict) and entry.get("message") == message and "timestamp" in entry:
+            return datetime.fromisoformat(entry["timestamp"].replace("Z", "+00:00")).timestamp()
+    return None
 
 
 def metric_lines(port: int, prefix: str) -> list[str]:
@@ -416,9 +440,10 @@ def machine() -> dict[str, Any]:
                 model = line.split(":", 1)[1].strip()
                 break
     commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    binary = os.environ.get("FACEID_ENRICHER_BIN") or str(REPO / ".build" / "release" / "faceid-enricher")
     return {"cores": os.cpu_count(), "memory_gib": round(total_kib / 1024 / 1024, 1), "cpu": model,
             "load_average_at_start": os.getloadavg(), "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "commit": commit, "python": sys.version.split()[0]}
+            "commit": commit, "enricher_binary": binary, "python": sys.version.split()[0]}
 
 
 def new_workdir() -> Path:

@@ -7,14 +7,17 @@ every process started here is stopped here (try/finally).
 
 from __future__ import annotations
 
+import re
+import subprocess
 import time
 import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from rig import (ManagedProcess, ProcessStats, child_pid, OutputCollector, Simulator, create_topics, input_event, log, make_producer, median,
-                 percentile, produce_all, start_baseline, start_enricher, warm_up)
+from callgrind_self import self_costs
+from rig import (ManagedProcess, enricher_binary, ProcessStats, child_pid, OutputCollector, Simulator, create_topics, input_event, log, log_time,
+                 make_producer, median, percentile, produce_all, start_baseline, start_enricher, warm_up)
 
 PARTITIONS = 6
 
@@ -42,9 +45,14 @@ def _stop_all(processes: list[ManagedProcess]) -> dict[str, int | None]:
 
 
 def _rss_figures(process: ManagedProcess, start: float, end: float) -> dict[str, Any]:
+    """Peak (VmHWM) and steady (median VmRSS of the window) RSS, and the steady split into anonymous memory (the
+    process's own data) and file pages (its executable and libraries, shared with the page cache)."""
     window = process.rss_between(start, end)
+    split = [(anon, file) for t, anon, file in process.split_samples if start <= t <= end]
     return {"peak_rss_mib": round(process.peak_kib / 1024, 1),
             "steady_rss_mib": round(median(window) / 1024, 1) if window else None,
+            "steady_rss_anon_mib": round(median([a for a, _ in split]) / 1024, 1) if split else None,
+            "steady_rss_file_mib": round(median([f for _, f in split]) / 1024, 1) if split else None,
             "rss_samples": len(window)}
 
 
@@ -268,3 +276,123 @@ def latency(impl: str, brokers: str, workdir: Path, rate: float = 15.0, duration
         if codes:
             log(f"{impl} latency: exit codes {codes}")
 
+
+
+def startup(brokers: str, workdir: Path, runs: int = 5, backlog: int = 60, extra: dict[str, str] | None = None) -> dict[str, Any]:
+    """Start to first API call. Per run, on a fresh topic and simulator: (1) "fresh": a backlog waits on 6
+    partitions and an enricher (default flags, LOG_LEVEL=info) starts on a new group; (2) "restart": once it
+    has enriched the backlog (its offsets committed) it is stopped, another backlog produced, and a new
+    enricher started on the same group, which resumes from the committed offsets. Each figure is the time
+    from the pipeline's "Partitions assigned" log line (the timestamp the service writes when it takes the
+    group's assignment) to the arrival of the instance's first request at the simulator (when the harness
+    read the simulator's --log-requests line, minus the latency the simulator reports for it), both on this
+    machine's wall clock; process start to first call is kept too."""
+    samples: dict[str, list[dict[str, float]]] = {"fresh": [], "restart": []}
+    for k in range(runs):
+        run = uuid.uuid4().hex[:8]
+        topics = _topics("st", run)
+        create_topics(brokers, list(topics.values()), PARTITIONS)
+        producer = make_producer(brokers, linger_ms=5)
+        simulator = Simulator(workdir, rate_limit=0, log_requests=True)
+        collector = OutputCollector(brokers, topics["output"], PARTITIONS)
+        try:
+            for phase in ("fresh", "restart"):
+                prefix = f"st-{run}-{phase}-"
+                produce_all(producer, topics["input"], [(f"{prefix}{i}", f"PASS-{uuid.uuid4()}") for i in range(backlog)])
+                mark = simulator.mark()
+                started = time.time()
+                process, _ = start_enricher(f"swift-startup-{run}-{phase}", workdir, brokers, f"bench-{run}", topics,
+                                            simulator.endpoint, rate_limit=20, max_in_flight=64, extra=extra,
+                                            log_level="info")
+                try:
+                    if not collector.wait_for(lambda i: i.startswith(prefix), backlog, 120, process.alive):
+                        raise RuntimeError(f"startup ({phase}): {collector.count(lambda i: i.startswith(prefix))}/"
+                                           f"{backlog} outputs\n{process.tail()}")
+                    assigned = log_time(process.log_path, "Partitions assigned")
+                    requests = simulator.requests_since(mark)
+                    if assigned is None or not requests:
+                        raise RuntimeError(f"startup ({phase}): no assignment line or no request\n{process.tail()}")
+                    first_call = min(received - entry.get("latencyMs", 0) / 1000.0 for received, entry in requests)
+                    samples[phase].append({"assigned_to_first_call_ms": round((first_call - assigned) * 1000, 1),
+                                           "process_start_to_assigned_ms": round((assigned - started) * 1000, 1),
+                                           "process_start_to_first_call_ms": round((first_call - started) * 1000, 1)})
+                    log(f"startup run {k + 1}/{runs} ({phase}): {samples[phase][-1]}")
+                finally:
+                    # SIGTERM: the drain commits what was acknowledged, which the restart resumes from.
+                    process.stop()
+        finally:
+            collector.close()
+            simulator.stop()
+    figures: dict[str, Any] = {"implementation": "swift", "runs": runs, "backlog": backlog, "partitions": PARTITIONS,
+                               "samples": samples, "settings": {"kafka_extra": extra or {}}}
+    for phase, values in samples.items():
+        gaps = [s["assigned_to_first_call_ms"] for s in values]
+        if gaps:
+            figures[f"{phase}_assigned_to_first_call_ms"] = {"median": round(median(gaps), 1), "min": min(gaps),
+                                                             "max": max(gaps)}
+    return figures
+
+
+def instructions(brokers: str, simulator: Simulator, workdir: Path, events: int = 2000, max_in_flight: int = 256,
+                 extra: dict[str, str] | None = None, top: int = 25) -> dict[str, Any]:
+    """CPU work per event as instructions, which a noisy shared machine does not change: the throughput run,
+    smaller, with the enricher under `valgrind --tool=callgrind`. Counting is zeroed after the warm-up
+    (`callgrind_control -z`) and dumped once every output was read, so the figure is instructions of the
+    enricher's own process (all its threads, librdkafka's and libcurl's included) per event; the dump's top
+    functions by self cost (read by bench/callgrind_self.py) are the profile."""
+    run = uuid.uuid4().hex[:8]
+    topics = _topics("ir", run)
+    create_topics(brokers, list(topics.values()), PARTITIONS)
+    collector = OutputCollector(brokers, topics["output"], PARTITIONS)
+    producer = make_producer(brokers, linger_ms=5)
+    out = workdir / f"callgrind.{run}.out"
+    # Valgrind 3.19 (bookworm) cannot read the DWARF 5 the toolchain writes: profile a copy without debug
+    # information (the symbol table, which is all the profile needs, stays).
+    binary = workdir / "faceid-enricher-nodebug"
+    subprocess.run(["objcopy", "--strip-debug", str(enricher_binary()), str(binary)], check=True, timeout=300)
+    wrapper = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", "--dump-instr=no", "--collect-atstart=yes"]
+    process: ManagedProcess | None = None
+    try:
+        process, _ = start_enricher(f"swift-instructions-{run}", workdir, brokers, f"bench-{run}", topics,
+                                    simulator.endpoint, rate_limit=100000, max_in_flight=max_in_flight, extra=extra,
+                                    wrapper=wrapper, binary=binary)
+        warm_up(producer, collector, topics["input"], PARTITIONS, run, process.alive, seconds=600.0)
+        subprocess.run(["callgrind_control", "-z", str(process.pid)], check=True, capture_output=True, timeout=120)
+        prefix = f"ir-{run}-"
+        log(f"instructions: producing {events} events into the enricher under callgrind")
+        produce_all(producer, topics["input"], [(f"{prefix}{i}", f"PASS-{uuid.uuid4()}") for i in range(events)])
+        if not collector.wait_for(lambda i: i.startswith(prefix), events, 1800, process.alive):
+            raise RuntimeError(f"instructions: {collector.count(lambda i: i.startswith(prefix))}/{events} outputs\n"
+                               f"{process.tail()}")
+        subprocess.run(["callgrind_control", "-d", "measured", str(process.pid)], check=True, capture_output=True,
+                       timeout=300)
+    finally:
+        if process:
+            process.stop(grace=120)
+        collector.close()
+    dumps = sorted(workdir.glob(f"callgrind.{run}.out*"))
+    measured = [d for d in dumps if "measured" in d.read_text(errors="replace")[:4000]] or dumps[-1:]
+    if not measured:
+        raise RuntimeError("instructions: no callgrind dump")
+    dump = measured[0]
+    by_function, by_object, total = self_costs(dump)
+    names = [name for name, _ in by_function.most_common(top)]
+    readable = demangle("\n".join(names)).splitlines()
+    if len(readable) != len(names):
+        readable = names
+    return {"implementation": "swift", "events": events, "max_in_flight": max_in_flight,
+            "instructions": total, "instructions_per_event": round(total / events) if total else None,
+            "per_event_by_object": {Path(k).name.replace("faceid-enricher-nodebug", "faceid-enricher"): round(v / events)
+                                    for k, v in by_object.most_common(8)},
+            "top_self": [{"function": readable[i][:200], "instructions_per_event": round(by_function[name] / events),
+                          "percent": round(by_function[name] / total * 100, 2)} for i, name in enumerate(names)],
+            "settings": {"kafka_extra": extra or {}}}
+
+
+def demangle(text: str) -> str:
+    """Swift symbol names made readable (`swift demangle --simplified`, one per line), when the toolchain is on PATH."""
+    try:
+        return subprocess.run(["swift", "demangle", "--simplified", "--compact"], input=text, capture_output=True,
+                              text=True, timeout=30).stdout.rstrip("\n") or text
+    except (OSError, subprocess.SubprocessError):
+        return text

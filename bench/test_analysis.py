@@ -70,3 +70,28 @@ def test_media_metric_sums_the_matching_series():
     assert _metric(lines, "faceid_enricher_media_objects_total") == 14
     assert _metric(lines, "faceid_enricher_media_archive_duration_seconds_sum") == 1.5
     assert _metric(lines, "faceid_enricher_media_archive_duration_seconds") == 0
+
+
+def test_callgrind_self_costs_leave_out_the_inclusive_cost_of_calls(tmp_path: Path) -> None:
+    from callgrind_self import self_costs
+
+    dump = tmp_path / "callgrind.out"
+    dump.write_text("\n".join([
+        "events: Ir",
+        "ob=(1) /bin/app",
+        "fn=(1) main",
+        "10 5",
+        "cob=(2) /lib/libc.so.6",
+        "cfn=(2) malloc",
+        "calls=2 0",
+        "11 100",  # inclusive cost of the two calls: not main's own
+        "+1 7",
+        "ob=(2)",
+        "fn=(2)",
+        "0 100",
+        "",
+    ]))
+    by_function, by_object, total = self_costs(dump)
+    assert by_function == {"main": 12, "malloc": 100}
+    assert by_object == {"/bin/app": 12, "/lib/libc.so.6": 100}
+    assert total == 112

@@ -1,7 +1,7 @@
 #ifndef COPENSSL_SHIM_H
 #define COPENSSL_SHIM_H
 
-// OpenSSL 3 libcrypto: EVP_Digest for SHA-256 and MD5, HMAC() with EVP_sha256() for TC3 signing.
+// OpenSSL 3 libcrypto: the EVP digest interface (SHA-256 fetched once, MD5), on which TC3's HMAC is built.
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 

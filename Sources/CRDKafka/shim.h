@@ -32,4 +32,7 @@ static inline rd_kafka_resp_err_t crdkafka_produce(rd_kafka_t *_Nonnull rk,
 /// `RD_KAFKA_OFFSET_INVALID` as a typed constant (the macro is not imported reliably).
 static inline int64_t crdkafka_offset_invalid(void) { return RD_KAFKA_OFFSET_INVALID; }
 
+/// `RD_KAFKA_OFFSET_BEGINNING` (the logical start of a partition) as a typed constant.
+static inline int64_t crdkafka_offset_beginning(void) { return RD_KAFKA_OFFSET_BEGINNING; }
+
 #endif

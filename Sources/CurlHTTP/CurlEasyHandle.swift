@@ -4,7 +4,8 @@ import CCurl
 ///
 /// Created and used only on the ``CurlMultiLoop`` thread (single owner), so it needs no lock;
 /// it is never shared across threads, hence not `Sendable`. `deinit` frees the header list,
-/// the error buffer and the handle, after the loop has removed it from the multi handle.
+/// the error buffer and the handle, after the loop has removed it from the multi handle. The
+/// loop reuses a handle for later requests after ``reset()``.
 final class CurlEasyHandle {
     let raw: UnsafeMutableRawPointer
     private var headerList: UnsafeMutablePointer<curl_slist>?
@@ -24,6 +25,18 @@ final class CurlEasyHandle {
         curl_easy_cleanup(raw)
         if let headerList { curl_slist_free_all(headerList) }
         errorBuffer.deallocate()
+    }
+
+    /// Back to a fresh handle's state for the next request: every option to its default (the header
+    /// list is then no longer referenced and is freed) and no stale error detail. libcurl keeps
+    /// what is worth keeping across requests (its DNS and TLS session caches).
+    func reset() {
+        curl_easy_reset(raw)
+        if let headerList {
+            curl_slist_free_all(headerList)
+            self.headerList = nil
+        }
+        errorBuffer[0] = 0
     }
 
     /// The funnel for `curl_easy_setopt` results: any failure becomes an ``HTTPClientError``.

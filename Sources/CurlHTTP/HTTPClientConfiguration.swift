@@ -27,6 +27,12 @@ public struct HTTPClientConfiguration: Sendable {
     public var maximumResponseBodySize: Int
     /// How many idle connections are kept for reuse.
     public var maximumIdleConnections: Int
+    /// At most this many connections to one host at once (`CURLMOPT_MAX_HOST_CONNECTIONS`); further
+    /// requests wait inside the client for one to free up (their total timeout keeps running).
+    /// Without a cap, a burst of concurrent requests opens one connection each and all but
+    /// ``maximumIdleConnections`` are closed again after a single request: connect and close on
+    /// most calls, for the client and the server alike. `nil` removes the cap.
+    public var maximumConnectionsPerHost: Int?
     /// The proxy.
     public var proxy: Proxy
     /// The `User-Agent` header; `nil` sends none.
@@ -39,6 +45,7 @@ public struct HTTPClientConfiguration: Sendable {
         idleConnectionTimeout: Duration = .seconds(30),
         maximumResponseBodySize: Int = 1 << 20,
         maximumIdleConnections: Int = 64,
+        maximumConnectionsPerHost: Int? = 64,
         proxy: Proxy = .environment,
         userAgent: String? = nil
     ) {
@@ -47,6 +54,7 @@ public struct HTTPClientConfiguration: Sendable {
         self.idleConnectionTimeout = idleConnectionTimeout
         self.maximumResponseBodySize = maximumResponseBodySize
         self.maximumIdleConnections = maximumIdleConnections
+        self.maximumConnectionsPerHost = maximumConnectionsPerHost
         self.proxy = proxy
         self.userAgent = userAgent
     }

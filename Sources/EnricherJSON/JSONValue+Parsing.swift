@@ -17,8 +17,12 @@ extension JSONValue {
     /// surrogate escapes and nesting deeper than ``maximumDepth``.
     public init(parsing bytes: some Collection<UInt8>) throws(JSONParseError) {
         let array = Array(bytes)
-        var parser = Parser(bytes: array)
-        self = try parser.parseDocument()
+        // Parsed through a buffer pointer: every input event and every API answer comes here, and
+        // indexing the array itself checked bounds and uniqueness on every byte.
+        self = try array.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> JSONValue in
+            var parser = Parser(bytes: buffer)
+            return try parser.parseDocument()
+        }
     }
 
     /// Parses one JSON document from a string.
@@ -28,10 +32,10 @@ extension JSONValue {
 }
 
 private struct Parser {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
         skipWhitespace()
@@ -180,44 +184,73 @@ private struct Parser {
         return value
     }
 
+    /// A string literal. Most have no escape: those are validated and copied in one step.
     mutating func parseString() throws(JSONParseError) -> String {
         index += 1
-        var scalars = String.UnicodeScalarView()
-        var runStart = index
-        func flushRun(_ end: Int, into scalars: inout String.UnicodeScalarView) throws(JSONParseError) {
-            guard end > runStart else { return }
-            guard let run = String(validating: bytes[runStart..<end], as: UTF8.self) else {
-                throw JSONParseError(reason: "invalid UTF-8", offset: runStart)
+        let start = index
+        var isASCII = true
+        while index < bytes.count {
+            let b = bytes[index]
+            if b == UInt8(ascii: "\"") {
+                // ASCII needs no validation (and is most of what arrives); anything else is checked.
+                let text =
+                    isASCII
+                    ? String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                    : try validated(start..<index)
+                index += 1
+                return text
             }
-            scalars.append(contentsOf: run.unicodeScalars)
+            if b == UInt8(ascii: "\\") || b < 0x20 { break }
+            isASCII = isASCII && b < 0x80
+            index += 1
+        }
+        return try parseEscapedString(from: start)
+    }
+
+    /// The bytes in `range` as a string, or the invalid UTF-8 error at the range's start.
+    func validated(_ range: Range<Int>) throws(JSONParseError) -> String {
+        guard let text = String(validating: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) else {
+            throw JSONParseError(reason: "invalid UTF-8", offset: range.lowerBound)
+        }
+        return text
+    }
+
+    /// The rest of a string literal that has an escape (or an error) at `index`; `start` is its
+    /// first byte. Runs between escapes are validated and copied whole.
+    mutating func parseEscapedString(from start: Int) throws(JSONParseError) -> String {
+        var utf8: [UInt8] = []
+        var runStart = start
+        func flushRun(_ end: Int, into utf8: inout [UInt8]) throws(JSONParseError) {
+            guard end > runStart else { return }
+            utf8.append(contentsOf: try validated(runStart..<end).utf8)
         }
         while true {
             guard index < bytes.count else { throw fail("unterminated string") }
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
-                try flushRun(index, into: &scalars)
+                try flushRun(index, into: &utf8)
                 index += 1
-                return String(scalars)
+                return String(decoding: utf8, as: UTF8.self)
             }
             if b < 0x20 { throw fail("control character in string") }
             if b != UInt8(ascii: "\\") {
                 index += 1
                 continue
             }
-            try flushRun(index, into: &scalars)
+            try flushRun(index, into: &utf8)
             index += 1
             guard index < bytes.count else { throw fail("unterminated escape") }
             let escape = bytes[index]
             index += 1
             switch escape {
-            case UInt8(ascii: "\""): scalars.append("\"")
-            case UInt8(ascii: "\\"): scalars.append("\\")
-            case UInt8(ascii: "/"): scalars.append("/")
-            case UInt8(ascii: "b"): scalars.append("\u{08}")
-            case UInt8(ascii: "f"): scalars.append("\u{0C}")
-            case UInt8(ascii: "n"): scalars.append("\n")
-            case UInt8(ascii: "r"): scalars.append("\r")
-            case UInt8(ascii: "t"): scalars.append("\t")
+            case UInt8(ascii: "\""): utf8.append(UInt8(ascii: "\""))
+            case UInt8(ascii: "\\"): utf8.append(UInt8(ascii: "\\"))
+            case UInt8(ascii: "/"): utf8.append(UInt8(ascii: "/"))
+            case UInt8(ascii: "b"): utf8.append(0x08)
+            case UInt8(ascii: "f"): utf8.append(0x0C)
+            case UInt8(ascii: "n"): utf8.append(0x0A)
+            case UInt8(ascii: "r"): utf8.append(0x0D)
+            case UInt8(ascii: "t"): utf8.append(0x09)
             case UInt8(ascii: "u"):
                 let unit = try parseHex4()
                 var scalarValue = unit
@@ -233,7 +266,7 @@ private struct Parser {
                     throw fail("lone surrogate")
                 }
                 guard let scalar = Unicode.Scalar(scalarValue) else { throw fail("invalid \\u escape") }
-                scalars.append(scalar)
+                UTF8.encode(scalar) { utf8.append($0) }
             default: throw fail("invalid escape")
             }
             runStart = index

@@ -33,29 +33,20 @@ extension KafkaConsumer {
         handle.context.state.withLock { $0.revocationObserver = observer }
     }
 
-    /// Stops delivery from `partitions` until `resume`. Messages already in `events` are still delivered;
-    /// nothing fetched after the pause is. A pause lasts until resumed or until the partition is revoked.
+    /// Stops delivery from `partitions` until `resume`, at once: nothing more of them comes out of `events`, not
+    /// even what is already buffered. A pause lasts until resumed or until the partition is revoked.
+    ///
+    /// A pause is cheap (no request, nothing refetched), so a caller may pause and resume as often as its own
+    /// limits require: the partitions' messages wait in the layer's buffer, and once a partition's share of
+    /// `maxBufferedMessages` is waiting, fetching it from the brokers pauses too, until the reader has taken half.
+    /// Never throws today; it keeps its signature so callers handle errors should pausing ever reach librdkafka.
     public func pause(_ partitions: [TopicPartition]) throws(KafkaError) {
-        let context = handle.context
-        let rk = handle.rk
-        let error = context.state.withLock { state -> KafkaError? in
-            state.callerPaused.formUnion(partitions)
-            return ConsumerContext.setPaused(true, partitions, rk: rk)
-        }
-        if let error { throw error }
+        handle.context.buffer.hold(partitions)
     }
 
-    /// Restarts delivery from `partitions`, from the first message not yet delivered. While the layer's own flow
-    /// control holds the assignment paused, the resume takes effect when flow control lifts.
+    /// Restarts delivery from `partitions`, from the first message not yet delivered.
     public func resume(_ partitions: [TopicPartition]) throws(KafkaError) {
-        let context = handle.context
-        let rk = handle.rk
-        let error = context.state.withLock { state -> KafkaError? in
-            state.callerPaused.subtract(partitions)
-            guard !state.isFlowPaused else { return nil }
-            return ConsumerContext.setPaused(false, partitions, rk: rk)
-        }
-        if let error { throw error }
+        handle.context.buffer.release(partitions, rk: handle.rk)
     }
 
     /// Per-partition lag from librdkafka's latest statistics (`statisticsInterval`): the high watermark seen in

@@ -12,11 +12,12 @@ public import Logging
 ///
 /// Design: a dedicated OS thread owned by the consumer loops on `rd_kafka_consumer_poll` (100 ms timeout); the
 /// rebalance, statistics and error callbacks run inside that poll. Messages are copied out of librdkafka's memory
-/// into an in-memory FIFO read by `events`. The FIFO is bounded by flow control: at `maxBufferedMessages` unread
-/// messages the layer pauses every assigned partition in librdkafka (fetching stops; librdkafka resumes from the
-/// next undelivered offset), and resumes all but the caller-paused ones when half of them have been read.
-/// Rebalance events are never held back, so they flow even when every partition is paused. Blocking calls
-/// (commits, offset and watermark queries) run on dedicated threads bridged with continuations.
+/// into an in-memory buffer read by `events`, one FIFO per partition. `pause` holds a partition's messages there (at
+/// once, with no request to the brokers); the buffer is bounded by flow control: once a partition's share of
+/// `maxBufferedMessages` is waiting, its fetching is paused in librdkafka (which later resumes from the next
+/// undelivered offset) until half of it has been read. Rebalance events are never held back, so they flow even
+/// when every partition is paused. Blocking calls (commits, offset and watermark queries) run on dedicated threads
+/// bridged with continuations.
 public final class KafkaConsumer: Sendable {
     let handle: ConsumerHandle
     let logger: Logger

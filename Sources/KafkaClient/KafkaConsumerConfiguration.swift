@@ -25,8 +25,9 @@ public struct KafkaConsumerConfiguration: Sendable {
     public var statisticsInterval: Duration
     /// Longest time a fetch waits for data on the broker (`fetch.wait.max.ms`), `nil` for librdkafka's default.
     public var fetchMaxWait: Duration?
-    /// Flow control: once this many messages sit unread in the events sequence, the layer pauses fetching for all
-    /// assigned partitions, and resumes (except caller-paused ones) when the backlog falls to half.
+    /// Flow control: the most messages waiting unread in the events sequence, split evenly over the assigned
+    /// partitions (at least 16 each); a partition whose share is waiting has its fetching paused until half of it
+    /// has been read.
     public var maxBufferedMessages: Int
     /// librdkafka properties applied after everything above (`-X key=value`, in order; later wins).
     public var properties: [(key: String, value: String)]

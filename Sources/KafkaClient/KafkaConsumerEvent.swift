@@ -8,7 +8,7 @@ public enum KafkaConsumerEvent: Sendable {
     case partitionsAssigned([TopicPartition])
     /// Partitions were taken away. By the time this is seen, the layer has already committed the offsets the
     /// caller stored for them with `storeOffsets` and unassigned them; offsets stored for them from now on are
-    /// rejected, and messages of these partitions still in the sequence may be redelivered to another member.
+    /// rejected; their messages not yet read were dropped (the next owner consumes them from the committed offset).
     case partitionsRevoked([TopicPartition])
     /// A consumer-level error: a fatal error (the consumer must be recreated), a consume error reported by
     /// librdkafka for a partition or topic, or a failed rebalance step. Transient connection errors are only logged.

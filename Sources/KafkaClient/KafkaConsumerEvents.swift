@@ -1,10 +1,11 @@
 /// The sequence of everything a `KafkaConsumer` delivers: messages and rebalance events, in order.
 ///
 /// Iterate it from one task only (it is a single-consumer sequence). It ends after `KafkaConsumer.close()` once
-/// the events delivered up to the close (including the final revoke) have been read. Memory is bounded: when
-/// `maxBufferedMessages` messages are waiting, the layer pauses fetching until the backlog halves (the backlog can
-/// exceed the bound only by what librdkafka hands over before the pause takes effect); rebalance and error events
-/// are never held back, so they keep flowing even while every partition is paused.
+/// the events delivered up to the close (including the final revoke) have been read. Memory is bounded: when a
+/// partition's share of `maxBufferedMessages` is waiting, the layer pauses that partition's fetching until half of
+/// it has been read (the backlog can exceed the bound only by what librdkafka hands over before the pause takes
+/// effect); rebalance and error events are never held back, so they keep flowing even while every partition is
+/// paused.
 public struct KafkaConsumerEvents: AsyncSequence, Sendable {
     /// The events are `KafkaConsumerEvent`s.
     public typealias Element = KafkaConsumerEvent
@@ -25,11 +26,7 @@ public struct KafkaConsumerEvents: AsyncSequence, Sendable {
 
         /// The next event, or `nil` at the end.
         public mutating func next() async -> KafkaConsumerEvent? {
-            let (event, remaining) = await handle.context.buffer.next()
-            if case .message = event {
-                handle.context.messagesConsumed(remaining: remaining, rk: handle.rk)
-            }
-            return event
+            await handle.context.buffer.next(rk: handle.rk)
         }
     }
 }

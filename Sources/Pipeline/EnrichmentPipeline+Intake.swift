@@ -15,6 +15,8 @@ extension EnrichmentPipeline {
             case .inputFinished, .shutdown:
                 return
             }
+            // After acting on it (a pause at the limit is in place), so the reader stays within its window.
+            if case .input = control { intakeWindow.taken() }
         }
     }
 

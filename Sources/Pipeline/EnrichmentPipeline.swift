@@ -30,6 +30,8 @@ public final class EnrichmentPipeline<C: Clock>: Sendable where C.Duration == Du
     let rateLimiter: RateLimiter<C>
     let singleFlight = SingleFlight<String, FetchAttempt>()
     let commitGate = SerialGate()
+    /// Keeps the input reader within a few records of the intake, so `maxInFlight` holds.
+    let intakeWindow = IntakeWindow(size: 16)
     /// Fired when a graceful shutdown starts: no new fetches, waits are cut short.
     let drainSignal = Signal()
     /// Fired when a drain has let calls already waiting spend the slots the group granted this
@@ -184,13 +186,17 @@ public final class EnrichmentPipeline<C: Clock>: Sendable where C.Duration == Du
 
         await withTaskGroup(of: Void.self) { services in
             services.addTask {
-                for await item in input { controlContinuation.yield(.input(item)) }
+                for await item in input {
+                    controlContinuation.yield(.input(item))
+                    await self.intakeWindow.handedOver()
+                }
                 controlContinuation.yield(.inputFinished)
             }
             services.addTask { await self.commitPeriodically() }
             services.addTask { await self.rateLimiter.run() }
             await withDiscardingTaskGroup { workers in
                 await self.intake(controls, workers: &workers)
+                self.intakeWindow.close()
                 self.startDrain(workers: &workers)
             }
             await self.commitProgress()

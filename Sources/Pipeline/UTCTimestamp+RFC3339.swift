@@ -5,6 +5,41 @@ extension UTCTimestamp {
         let millis = millisecondsSinceEpoch
         let (days, msOfDay) = Self.floorDivide(millis, 86_400_000)
         let (year, month, day) = Self.civil(fromDays: days)
+        guard (0...9999).contains(year) else {
+            // Outside four-digit years (never for a real clock): the general form.
+            return Self.paddedForm(year: year, month: month, day: day, msOfDay: msOfDay)
+        }
+        // Written digit by digit into 24 bytes: two of these go into every output event, and
+        // interpolating padded strings cost more than the rest of the event's header.
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            var i = 0
+            func put(_ value: Int64, _ width: Int) {
+                var v = value
+                for position in stride(from: i + width - 1, through: i, by: -1) {
+                    buffer[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v % 10)
+                    v /= 10
+                }
+                i += width
+            }
+            func put(_ separator: Unicode.Scalar, then value: Int64, _ width: Int) {
+                buffer[i] = UInt8(ascii: separator)
+                i += 1
+                put(value, width)
+            }
+            put(year, 4)
+            put("-", then: month, 2)
+            put("-", then: day, 2)
+            put("T", then: msOfDay / 3_600_000, 2)
+            put(":", then: msOfDay / 60_000 % 60, 2)
+            put(":", then: msOfDay / 1000 % 60, 2)
+            put(".", then: msOfDay % 1000, 3)
+            buffer[i] = UInt8(ascii: "Z")
+            return i + 1
+        }
+    }
+
+    /// The same text by interpolation, for years that do not fit four digits.
+    static func paddedForm(year: Int64, month: Int64, day: Int64, msOfDay: Int64) -> String {
         let hour = msOfDay / 3_600_000
         let minute = msOfDay / 60_000 % 60
         let second = msOfDay / 1000 % 60

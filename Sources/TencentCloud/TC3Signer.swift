@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Signs Tencent Cloud API 3.0 requests with `TC3-HMAC-SHA256`.
 ///
 /// Signing is a pure function of the credentials, the request and a timestamp: the caller
@@ -9,6 +11,8 @@ public struct TC3Signer: Sendable {
     public var credentials: TencentCloudCredentials
     /// The service name in the credential scope, e.g. `faceid` (the host's first label).
     public var service: String
+    /// The derived signing key of the current UTC day, so a call costs one HMAC instead of four.
+    private let signingKeys = TC3SigningKeyCache()
 
     /// A signer for `service` using `credentials`.
     public init(credentials: TencentCloudCredentials, service: String) {
@@ -54,27 +58,53 @@ public struct TC3Signer: Sendable {
         payload: some Collection<UInt8>,
         timestamp: Int64
     ) -> String {
-        let signed: [(name: String, value: String)] = [("content-type", contentType), ("host", host)]
+        let signed = TC3Signing.canonicalized([("content-type", contentType), ("host", host)])
         let canonical = TC3Signing.canonicalRequest(
             method: method,
             path: path,
             query: query,
-            signedHeaders: signed,
+            canonicalHeaders: signed,
             payload: payload
         )
-        let scope = TC3Signing.credentialScope(timestamp: timestamp, service: service)
+        let date = TC3Signing.utcDate(timestamp: timestamp)
+        let scope = TC3Signing.credentialScope(date: date, service: service)
         let toSign = TC3Signing.stringToSign(timestamp: timestamp, credentialScope: scope, canonicalRequest: canonical)
-        let signature = TC3Signing.signature(
-            secretKey: credentials.secretKey,
-            timestamp: timestamp,
-            service: service,
-            stringToSign: toSign
-        )
+        let key = signingKeys.key(secretKey: credentials.secretKey, service: service, date: date, timestamp: timestamp)
+        let signature = Digest.hex(Digest.hmacSHA256(key: key, message: toSign))
         return TC3Signing.authorization(
             secretID: credentials.secretID,
             credentialScope: scope,
-            signedHeaders: TC3Signing.signedHeaderNames(signed),
+            signedHeaders: TC3Signing.names(of: signed),
             signature: signature
         )
+    }
+}
+
+/// The last signing key a ``TC3Signer`` derived, with what it was derived from (secret key, service, UTC
+/// date). The key changes once a day, so re-deriving it (three HMACs) for every call was wasted work.
+/// It is as sensitive as the secret key: it lives only in memory and is never printed.
+final class TC3SigningKeyCache: Sendable {
+    private struct Entry {
+        var secretKey: String
+        var service: String
+        var date: String
+        var key: [UInt8]
+    }
+
+    private let entry = Mutex<Entry?>(nil)
+
+    /// The signing key for `timestamp`'s UTC `date`: the cached one when it matches, else derived and cached.
+    func key(secretKey: String, service: String, date: String, timestamp: Int64) -> [UInt8] {
+        if let cached = entry.withLock({ cached -> [UInt8]? in
+            guard let cached, cached.date == date, cached.service == service, cached.secretKey == secretKey else {
+                return nil
+            }
+            return cached.key
+        }) {
+            return cached
+        }
+        let key = TC3Signing.signingKey(secretKey: secretKey, timestamp: timestamp, service: service)
+        entry.withLock { $0 = Entry(secretKey: secretKey, service: service, date: date, key: key) }
+        return key
     }
 }

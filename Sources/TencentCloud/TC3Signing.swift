@@ -26,28 +26,62 @@ public enum TC3Signing {
         signedHeaders: [(name: String, value: String)],
         payload: some Collection<UInt8>
     ) -> String {
-        let headers = canonicalized(signedHeaders)
-        let canonicalHeaders = headers.map { "\($0.name):\($0.value)\n" }.joined()
-        let signedNames = headers.map(\.name).joined(separator: ";")
-        return [
-            method.uppercased(),
-            path,
-            query,
-            canonicalHeaders,
-            signedNames,
-            Digest.sha256Hex(payload),
-        ].joined(separator: "\n")
+        canonicalRequest(
+            method: method,
+            path: path,
+            query: query,
+            canonicalHeaders: canonicalized(signedHeaders),
+            payload: payload
+        )
+    }
+
+    /// The canonical request for headers already canonicalized (``canonicalized(_:)``), so a
+    /// signer that also needs the signed header names canonicalizes once.
+    static func canonicalRequest(
+        method: String,
+        path: String,
+        query: String,
+        canonicalHeaders headers: [(name: String, value: String)],
+        payload: some Collection<UInt8>
+    ) -> String {
+        var text = method.uppercased()
+        text += "\n"
+        text += path
+        text += "\n"
+        text += query
+        text += "\n"
+        for header in headers {
+            text += header.name
+            text += ":"
+            text += header.value
+            text += "\n"
+        }
+        text += "\n"
+        text += names(of: headers)
+        text += "\n"
+        text += Digest.sha256Hex(payload)
+        return text
+    }
+
+    /// `;`-joined names of canonicalized headers.
+    static func names(of canonicalHeaders: [(name: String, value: String)]) -> String {
+        canonicalHeaders.map(\.name).joined(separator: ";")
     }
 
     /// The `SignedHeaders` value: the lower-cased header names, sorted, joined by `;`.
     public static func signedHeaderNames(_ signedHeaders: [(name: String, value: String)]) -> String {
-        canonicalized(signedHeaders).map(\.name).joined(separator: ";")
+        names(of: canonicalized(signedHeaders))
     }
 
     /// The credential scope `YYYY-MM-DD/<service>/tc3_request`, dated by the UTC date of
     /// `timestamp` (never the local date: at 23:59:59Z Singapore is already on the next day).
     public static func credentialScope(timestamp: Int64, service: String) -> String {
-        "\(utcDate(timestamp: timestamp))/\(service)/tc3_request"
+        credentialScope(date: utcDate(timestamp: timestamp), service: service)
+    }
+
+    /// The credential scope of a UTC date already formatted by ``utcDate(timestamp:)``.
+    static func credentialScope(date: String, service: String) -> String {
+        date + "/" + service + "/tc3_request"
     }
 
     /// The string to sign: algorithm, timestamp, credential scope and the hex SHA-256 of the
@@ -87,7 +121,24 @@ public enum TC3Signing {
     public static func utcDate(timestamp: Int64) -> String {
         let days = timestamp >= 0 ? timestamp / 86_400 : (timestamp - 86_399) / 86_400
         let (year, month, day) = civilDate(daysSinceEpoch: days)
-        return "\(padded(year, 4))-\(padded(month, 2))-\(padded(day, 2))"
+        guard (0...9999).contains(year) else {
+            return "\(padded(year, 4))-\(padded(month, 2))-\(padded(day, 2))"
+        }
+        // Digit by digit: every signature needs it, and interpolating padded strings was the
+        // costliest part of building the string to sign.
+        return String(unsafeUninitializedCapacity: 10) { buffer in
+            for (value, end) in [(year, 4), (month, 7), (day, 10)] {
+                var v = value
+                let width = end == 4 ? 4 : 2
+                for position in stride(from: end - 1, through: end - width, by: -1) {
+                    buffer[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v % 10)
+                    v /= 10
+                }
+            }
+            buffer[4] = UInt8(ascii: "-")
+            buffer[7] = UInt8(ascii: "-")
+            return 10
+        }
     }
 
     static func canonicalized(_ headers: [(name: String, value: String)]) -> [(name: String, value: String)] {

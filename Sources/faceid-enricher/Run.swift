@@ -59,6 +59,8 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
+        // Before any thread of the service exists (see MallocArenas for why two).
+        MallocArenas.limit(environment: environment)
         var options = kafka.runOptions
         options.rateLimit = rateLimit
         options.maxInFlight = maxInFlight

@@ -68,6 +68,32 @@ struct CurlHTTPClientTests {
         }
     }
 
+    @Test("requests beyond the per-host connection cap wait for a connection instead of opening more")
+    func perHostConnectionCap() async throws {
+        try await LoopbackHTTPServer.withServer(handler: { request in
+            usleep(50_000)
+            return .text(request.target)
+        }) { server in
+            let client = try CurlHTTPClient(configuration: HTTPClientConfiguration(maximumConnectionsPerHost: 2))
+            let bodies = try await withThrowingTaskGroup(of: String.self) { group in
+                for index in 0..<8 {
+                    group.addTask {
+                        let response = try await client.execute(
+                            HTTPRequest(method: .get, url: server.baseURL + "/\(index)")
+                        )
+                        return String(decoding: response.body, as: UTF8.self)
+                    }
+                }
+                var bodies: Set<String> = []
+                for try await body in group { bodies.insert(body) }
+                return bodies
+            }
+            await client.shutdown()
+            #expect(bodies == Set((0..<8).map { "/\($0)" }))
+            #expect(server.connectionsAccepted <= 2)
+        }
+    }
+
     @Test("the body and headers arrive byte for byte, and any status is a response")
     func postBodyAndHeaders() async throws {
         let body = Array("{\"BizToken\":\"测试-😀\"}".utf8) + [0, 255]

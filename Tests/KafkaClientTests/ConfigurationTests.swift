@@ -58,5 +58,35 @@ extension KafkaClientSuite {
                 await producer.shutdown(timeout: .seconds(5))
             }
         }
+
+        @Test("a fresh group with auto.offset.reset=latest starts after what the partition already holds",
+              arguments: KafkaTestBackend.enabled)
+        func latestStartsAtTheEnd(backend: KafkaTestBackend) async throws {
+            try await backend.withCluster { cluster in
+                let topic = KafkaTestCluster.uniqueName("latest")
+                try await cluster.createTopic(topic, partitions: 1)
+                let producer = try KafkaProducer(configuration: cluster.producerConfiguration(), logger: cluster.logger)
+                _ = try await produce(producer, topic: topic, count: 5) { (nil, bytes("before\($0)"), []) }
+                var configuration = cluster.consumerConfiguration(group: KafkaTestCluster.uniqueName("latest"))
+                configuration.autoOffsetReset = .latest
+                let consumer = try KafkaConsumer(configuration: configuration, logger: cluster.logger)
+                try consumer.subscribe(topics: [topic])
+                let values = try await withRecordedConsumer(consumer) { recorder in
+                    try #require(await waitFor(timeout: .seconds(60)) { consumer.assignment.count == 1 })
+                    // Produced until one arrives: the start position is resolved shortly after the assignment.
+                    var sent = 0
+                    while sent < 50, recorder.messageCount == 0 {
+                        _ = try await produce(producer, topic: topic, count: 1) { _ in (nil, bytes("after"), []) }
+                        sent += 1
+                        await recorder.waitUntil(timeout: .milliseconds(200)) { $0.messages.count > 0 }
+                    }
+                    await recorder.waitUntil(timeout: .seconds(5)) { $0.messages.count >= 1 }
+                    return recorder.messages.map(\.value)
+                }
+                #expect(!values.isEmpty)
+                #expect(values.allSatisfy { $0 == bytes("after") }, "nothing produced before the group started is read")
+                await producer.shutdown(timeout: .seconds(5))
+            }
+        }
     }
 }

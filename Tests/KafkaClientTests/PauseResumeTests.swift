@@ -52,6 +52,35 @@ extension KafkaClientSuite {
             }
         }
 
+        @Test("a pause takes effect at once: messages already buffered for the partition wait until it is resumed",
+              arguments: KafkaTestBackend.enabled)
+        func pauseHoldsBufferedMessages(backend: KafkaTestBackend) async throws {
+            try await backend.withCluster { cluster in
+                let topic = KafkaTestCluster.uniqueName("hold")
+                try await cluster.createTopic(topic, partitions: 1)
+                let partition = TopicPartition(topic: topic, partition: 0)
+                let producer = try KafkaProducer(configuration: cluster.producerConfiguration(), logger: cluster.logger)
+                _ = try await produce(producer, topic: topic, count: 200) { (bytes("k\($0)"), bytes("v\($0)"), []) }
+                let consumer = try KafkaConsumer(
+                    configuration: cluster.consumerConfiguration(group: KafkaTestCluster.uniqueName("hold")),
+                    logger: cluster.logger
+                )
+                try consumer.subscribe(topics: [topic])
+                try await withRecordedConsumer(consumer, onMessage: { message in
+                    // Paused by the reader itself, right after the first message, as a caller at its limit does.
+                    if message.offset == 0 { try? consumer.pause([partition]) }
+                }) { recorder in
+                    try #require(await recorder.waitUntil(timeout: .seconds(60)) { $0.messages.count >= 1 })
+                    try await Task.sleep(for: .seconds(1))
+                    #expect(recorder.messageCount == 1, "nothing more is delivered once paused, buffered or not")
+                    try consumer.resume([partition])
+                    #expect(await recorder.waitUntil(timeout: .seconds(30)) { $0.messages.count >= 200 })
+                    #expect(recorder.messages.map(\.offset) == Array(0..<200))
+                }
+                await producer.shutdown(timeout: .seconds(5))
+            }
+        }
+
         @Test("rebalance events keep flowing while every partition is paused", arguments: KafkaTestBackend.enabled)
         func rebalanceEventsFlowWhileAllPaused(backend: KafkaTestBackend) async throws {
             try await backend.withCluster { cluster in

@@ -208,5 +208,49 @@ struct TC3SigningTests {
         // RFC 4231 test case 2.
         let mac = Digest.hmacSHA256(key: Array("Jefe".utf8), message: "what do ya want for nothing?")
         #expect(Digest.hex(mac) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        // RFC 4231 test case 6: a key longer than the block is hashed first.
+        let longKey = Digest.hmacSHA256(
+            key: [UInt8](repeating: 0xaa, count: 131),
+            message: "Test Using Larger Than Block-Size Key - Hash Key First"
+        )
+        #expect(Digest.hex(longKey) == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
+        // A message over several blocks, hashed in one update.
+        let long = Array(repeating: UInt8(ascii: "a"), count: 1_000)
+        #expect(Digest.sha256Hex(long) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+    }
+
+    @Test("a signer reusing its signing key still signs each day with that day's key")
+    func signingKeyFollowsTheUTCDate() {
+        let credentials = TencentCloudCredentials(secretID: "AKIDexample", secretKey: "secret-example")
+        let signer = TC3Signer(credentials: credentials, service: "faceid")
+        let beforeMidnight: Int64 = 1_764_115_199  // 2025-11-25T23:59:59Z
+        for timestamp in [beforeMidnight, beforeMidnight + 1, beforeMidnight, beforeMidnight + 86_400] {
+            let header = signer.authorization(
+                host: "faceid.tencentcloudapi.com",
+                contentType: "application/json",
+                payload: Array("{}".utf8),
+                timestamp: timestamp
+            )
+            let scope = TC3Signing.credentialScope(timestamp: timestamp, service: "faceid")
+            let canonical = TC3Signing.canonicalRequest(
+                method: "POST",
+                path: "/",
+                query: "",
+                signedHeaders: [("content-type", "application/json"), ("host", "faceid.tencentcloudapi.com")],
+                payload: Array("{}".utf8)
+            )
+            let signature = TC3Signing.signature(
+                secretKey: credentials.secretKey,
+                timestamp: timestamp,
+                service: "faceid",
+                stringToSign: TC3Signing.stringToSign(
+                    timestamp: timestamp,
+                    credentialScope: scope,
+                    canonicalRequest: canonical
+                )
+            )
+            #expect(header.hasSuffix("Signature=\(signature)"))
+            #expect(header.contains("Credential=AKIDexample/\(scope)"))
+        }
     }
 }

@@ -55,6 +55,9 @@ public struct EnrichmentService: Service {
     /// This member's id on the coordination topic: unique per process start (a random suffix is
     /// added to `memberPrefix`, e.g. the host name, which says where a record came from).
     public let memberID: String
+    /// Whether program-file pages used only by start-up are let go of once the group is joined (see
+    /// `StartupPages`): on by default, a third of a fresh instance's resident memory.
+    public var releasesStartupPages = true
 
     public init(
         configuration: EnricherConfiguration,
@@ -192,6 +195,9 @@ public struct EnrichmentService: Service {
                         metricsFactory: metricsFactory,
                         logger: logger
                     ).run()
+                }
+                if releasesStartupPages {
+                    group.addTask { await StartupPages.releasePeriodically(health: health, logger: logger) }
                 }
                 await pipeline.run(input: input)
                 group.cancelAll()

@@ -5,15 +5,12 @@ import Synchronization
 /// Callback-side state of a consumer, shared by its poll thread (rebalance, statistics and error callbacks, message
 /// hand-off) and the caller's tasks (offset store, pause/resume, lag).
 ///
-/// Pausing is tracked in two layers: partitions the caller paused, and a flow-control pause of the whole
-/// assignment while the event buffer is full. librdkafka's pause/resume calls are issued while holding `state`, so
-/// the order librdkafka sees matches the order of our decisions (they only enqueue operations; they do not block).
+/// Pausing never reaches librdkafka directly: a caller's pause holds the partition's messages in `buffer`, and the
+/// buffer's per-partition flow control pauses fetching in librdkafka once enough of them wait (see `EventBuffer`).
 final class ConsumerContext: RDKafkaCallbackContext, @unchecked Sendable {
     // @unchecked: all mutable state is in `state` (a Mutex); `buffer` is itself Sendable.
     struct State {
         var assignment: Set<TopicPartition> = []
-        var callerPaused: Set<TopicPartition> = []
-        var isFlowPaused = false
         /// Offsets the caller stored (next offset to read), not yet known to be committed.
         var stored: [TopicPartition: Int64] = [:]
         /// Highest offsets this member committed, so a revoke never commits an older stored offset over them.
@@ -23,36 +20,48 @@ final class ConsumerContext: RDKafkaCallbackContext, @unchecked Sendable {
         var revocationObserver: (@Sendable ([TopicPartition]) -> Void)?
     }
 
-    let buffer = EventBuffer()
+    let buffer: EventBuffer
     let state = Mutex(State())
     let maxBufferedMessages: Int
+    /// Where a partition without a committed offset starts when `auto.offset.reset` is `earliest` (the
+    /// logical beginning), or `nil` to leave it to librdkafka (`latest`, `error`).
+    let startWithoutCommittedOffset: Int64?
 
-    init(logger: Logger, maxBufferedMessages: Int) {
+    init(logger: Logger, maxBufferedMessages: Int, startWithoutCommittedOffset: Int64?) {
         self.maxBufferedMessages = max(1, maxBufferedMessages)
+        self.buffer = EventBuffer(partitionLimit: self.maxBufferedMessages)
+        self.startWithoutCommittedOffset = startWithoutCommittedOffset
         super.init(logger: logger)
     }
 
-    /// Poll thread: hands a message to the caller; pauses the assignment when the backlog reaches the bound.
-    func deliver(_ message: KafkaMessage, rk: OpaquePointer) {
-        let buffered = buffer.append(.message(message))
-        guard buffered >= maxBufferedMessages else { return }
-        state.withLock { state in
-            guard !state.isFlowPaused else { return }
-            state.isFlowPaused = true
-            Self.setPaused(true, Array(state.assignment), rk: rk)
+    /// The logical beginning when `auto.offset.reset` (its last value in `properties`) is `earliest`.
+    ///
+    /// Only `earliest`: started explicitly at the logical end, a fresh Tansu partition reported a wrong end
+    /// (RIG.md: its ListOffsets answers are unreliable) and the consumer read what came before; librdkafka's
+    /// own reset to `latest` does not, so `latest` stays librdkafka's.
+    static func startOffset(autoOffsetReset properties: [(key: String, value: String)]) -> Int64? {
+        switch properties.last(where: { $0.key == "auto.offset.reset" })?.value.lowercased() {
+        case "earliest", "smallest", "beginning": crdkafka_offset_beginning()
+        default: nil
         }
-        logger.debug("Event buffer full, fetching paused", metadata: ["kafka.buffered": "\(buffered)"])
     }
 
-    /// Iterating task: after a message was taken, resumes fetching once the backlog has halved.
-    func messagesConsumed(remaining: Int, rk: OpaquePointer) {
-        guard remaining <= maxBufferedMessages / 2 else { return }
-        state.withLock { state in
-            guard state.isFlowPaused else { return }
-            state.isFlowPaused = false
-            Self.setPaused(false, Array(state.assignment.subtracting(state.callerPaused)), rk: rk)
-        }
+    /// Poll thread: hands a message to the caller (flow control is the buffer's).
+    func deliver(_ message: KafkaMessage, rk: OpaquePointer) {
+        buffer.append(message: message, rk: rk)
     }
+
+    /// Splits `maxBufferedMessages` over the assigned partitions, so the whole buffer stays within it, but
+    /// never below `minimumPartitionLimit` per partition (or the bound itself, when smaller): with hundreds of
+    /// partitions an even split would pause and refetch a partition every few messages.
+    private func updatePartitionLimit(assigned: Int) {
+        let count = max(1, assigned)
+        let share = (maxBufferedMessages + count - 1) / count
+        buffer.setPartitionLimit(max(share, min(Self.minimumPartitionLimit, maxBufferedMessages)))
+    }
+
+    /// The smallest per-partition share of the buffer.
+    static let minimumPartitionLimit = 16
 
     /// `rd_kafka_pause_partitions` / `rd_kafka_resume_partitions`; per-partition errors are returned.
     @discardableResult
@@ -80,20 +89,22 @@ final class ConsumerContext: RDKafkaCallbackContext, @unchecked Sendable {
             revoke(list, partitions: partitions, isCooperative: isCooperative, rk: rk)
         default:
             logger.debug("Rebalance error", metadata: ["kafka.error": "\(KafkaError(err))"])
-            buffer.append(.error(KafkaError(err)))
+            buffer.append(control: .error(KafkaError(err)))
             let (lost, observer) = state.withLock { state in
-                defer { state.assignment = []; state.stored = [:]; state.callerPaused = [] }
+                defer { state.assignment = []; state.stored = [:] }
                 return (Array(state.assignment), state.revocationObserver)
             }
             if !lost.isEmpty { observer?(lost.sorted()) }
             if !lost.isEmpty {
-                buffer.append(.partitionsRevoked(lost.sorted()))
+                Self.setPaused(false, buffer.remove(lost), rk: rk)
+                buffer.append(control: .partitionsRevoked(lost.sorted()))
             }
+            updatePartitionLimit(assigned: 0)
             _ = rd_kafka_assign(rk, nil)
         }
     }
 
-    /// Assign: tell the caller, assign (from committed offsets), and keep flow control consistent.
+    /// Assign: tell the caller, assign (from committed offsets), and share the buffer among the assignment.
     private func assign(
         _ list: [TopicPartition],
         partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>,
@@ -102,29 +113,57 @@ final class ConsumerContext: RDKafkaCallbackContext, @unchecked Sendable {
     ) {
         logger.debug("Partitions assigned", metadata: ["kafka.partitions": "\(list)"])
         if !list.isEmpty {
-            buffer.append(.partitionsAssigned(list))
+            buffer.append(control: .partitionsAssigned(list))
         }
+        let assigned = state.withLock { state in
+            state.assignment.formUnion(list)
+            return state.assignment.count
+        }
+        updatePartitionLimit(assigned: assigned)
+        startUncommittedAtResetOffset(partitions, rk: rk)
         if isCooperative {
             if let error = rd_kafka_incremental_assign(rk, partitions) {
-                buffer.append(.error(KafkaError(consuming: error)))
+                buffer.append(control: .error(KafkaError(consuming: error)))
             }
         } else {
             let err = rd_kafka_assign(rk, partitions)
             if err != RD_KAFKA_RESP_ERR_NO_ERROR {
-                buffer.append(.error(KafkaError(err)))
-            }
-        }
-        state.withLock { state in
-            state.assignment.formUnion(list)
-            if state.isFlowPaused {
-                Self.setPaused(true, list, rk: rk)
+                buffer.append(control: .error(KafkaError(err)))
             }
         }
     }
 
-    /// Revoke: (1) tell the caller, (2) commit synchronously the offsets the caller stored for the revoked
-    /// partitions — the one commit this layer ever makes on its own, and only of caller-stored offsets —
-    /// (3) clear pauses on them (so a later reassignment starts unpaused) and unassign.
+    /// Gives partitions that have no committed offset their `earliest` start explicitly, before assigning.
+    ///
+    /// Why: librdkafka resolves "no committed offset" by resetting with an error, and a reset with an error waits
+    /// 100 ms before asking for the offset, so a fresh group (or a new partition) fetched nothing for the first
+    /// 100 ms after every assignment. Started at the logical offset directly, it asks at once. This costs one
+    /// committed-offsets request (a round trip) per assignment; partitions with a committed offset are left to
+    /// librdkafka unchanged, and if the request fails or times out everything is.
+    private func startUncommittedAtResetOffset(
+        _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>,
+        rk: OpaquePointer
+    ) {
+        guard let start = startWithoutCommittedOffset, partitions.pointee.cnt > 0, let elements = partitions.pointee.elems,
+            let committed = rd_kafka_topic_partition_list_copy(partitions)
+        else { return }
+        defer { rd_kafka_topic_partition_list_destroy(committed) }
+        guard rd_kafka_committed(rk, committed, 2000) == RD_KAFKA_RESP_ERR_NO_ERROR, let answers = committed.pointee.elems,
+            committed.pointee.cnt == partitions.pointee.cnt
+        else { return }
+        for index in 0..<Int(partitions.pointee.cnt)
+        where answers[index].err == RD_KAFKA_RESP_ERR_NO_ERROR && answers[index].offset < 0
+            && elements[index].offset == crdkafka_offset_invalid()
+            && answers[index].partition == elements[index].partition
+        {
+            elements[index].offset = start
+        }
+    }
+
+    /// Revoke: (1) drop their waiting messages and holds and tell the caller, (2) commit synchronously the offsets
+    /// the caller stored for the revoked partitions — the one commit this layer ever makes on its own, and only of
+    /// caller-stored offsets — (3) resume their fetching where flow control paused it (so a later reassignment
+    /// starts unpaused) and unassign.
     private func revoke(
         _ list: [TopicPartition],
         partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>,
@@ -132,13 +171,15 @@ final class ConsumerContext: RDKafkaCallbackContext, @unchecked Sendable {
         rk: OpaquePointer
     ) {
         logger.debug("Partitions revoked", metadata: ["kafka.partitions": "\(list)"])
+        // Dropped first, so no message of a revoked partition can be handed out after the revoke event.
+        let paused = buffer.remove(list)
         if !list.isEmpty {
             // Before the group can hand them to another member: whoever watches must stop using them now.
             state.withLock { $0.revocationObserver }?(list)
-            buffer.append(.partitionsRevoked(list))
+            buffer.append(control: .partitionsRevoked(list))
         }
         let revoked = Set(list)
-        let (toCommit, paused) = state.withLock { state -> ([(TopicPartition, Int64?)], [TopicPartition]) in
+        let (toCommit, assigned) = state.withLock { state -> ([(TopicPartition, Int64?)], Int) in
             var toCommit: [(TopicPartition, Int64?)] = []
             for partition in list {
                 if let offset = state.stored.removeValue(forKey: partition),
@@ -148,11 +189,10 @@ final class ConsumerContext: RDKafkaCallbackContext, @unchecked Sendable {
                 }
                 state.committed.removeValue(forKey: partition)
             }
-            let paused = state.isFlowPaused ? list : Array(state.callerPaused.intersection(revoked))
             state.assignment.subtract(revoked)
-            state.callerPaused.subtract(revoked)
-            return (toCommit, paused)
+            return (toCommit, state.assignment.count)
         }
+        updatePartitionLimit(assigned: assigned)
         // When the assignment was lost (session timed out, fenced), the group has moved on and a commit would be
         // rejected; the next owner reprocesses from the last commit instead (at least once).
         let isLost = rd_kafka_assignment_lost(rk) != 0
@@ -166,13 +206,13 @@ final class ConsumerContext: RDKafkaCallbackContext, @unchecked Sendable {
             if err != RD_KAFKA_RESP_ERR_NO_ERROR {
                 let error = KafkaError(err)
                 logger.debug("Commit on revoke failed", metadata: ["kafka.error": "\(error)"])
-                buffer.append(.error(error))
+                buffer.append(control: .error(error))
             }
         }
         Self.setPaused(false, paused, rk: rk)
         if isCooperative {
             if let error = rd_kafka_incremental_unassign(rk, partitions) {
-                buffer.append(.error(KafkaError(consuming: error)))
+                buffer.append(control: .error(KafkaError(consuming: error)))
             }
         } else {
             _ = rd_kafka_assign(rk, nil)
@@ -195,7 +235,7 @@ final class ConsumerContext: RDKafkaCallbackContext, @unchecked Sendable {
         if code == RD_KAFKA_RESP_ERR__FATAL.rawValue {
             let error = KafkaError.fatal(on: rk)
             logger.debug("Fatal consumer error", metadata: ["kafka.error": "\(error)"])
-            buffer.append(.error(error))
+            buffer.append(control: .error(error))
         } else {
             let error = KafkaError(rd_kafka_resp_err_t(rawValue: code), message: reason)
             logger.debug("Consumer error", metadata: ["kafka.error": "\(error)"])

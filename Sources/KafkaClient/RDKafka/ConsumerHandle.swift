@@ -17,8 +17,13 @@ final class ConsumerHandle: @unchecked Sendable {
     private let closed = ThreadExit()
 
     init(configuration: KafkaConsumerConfiguration, logger: Logger) throws(KafkaError) {
-        let conf = try RDKafkaConfiguration.make(configuration.librdkafkaProperties)
-        let context = ConsumerContext(logger: logger, maxBufferedMessages: configuration.maxBufferedMessages)
+        let properties = configuration.librdkafkaProperties
+        let conf = try RDKafkaConfiguration.make(properties)
+        let context = ConsumerContext(
+            logger: logger,
+            maxBufferedMessages: configuration.maxBufferedMessages,
+            startWithoutCommittedOffset: ConsumerContext.startOffset(autoOffsetReset: properties)
+        )
         let pointer = context.install(on: conf)
         rd_kafka_conf_set_rebalance_cb(conf, consumerRebalanceCallback)
         rd_kafka_conf_set_stats_cb(conf, consumerStatisticsCallback)
@@ -65,7 +70,7 @@ final class ConsumerHandle: @unchecked Sendable {
         }
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {
             let text = rd_kafka_message_errstr(message).map { String(cString: $0) }
-            context.buffer.append(.error(KafkaError(err, message: text)))
+            context.buffer.append(control: .error(KafkaError(err, message: text)))
             return
         }
         context.deliver(Self.copy(message), rk: rk)
