@@ -104,6 +104,36 @@ extension KafkaClientSuite {
         }
 
         @Test(
+            "a member the group places with no partition reports a settled, empty assignment; before its first assignment it reports none",
+            arguments: KafkaTestBackend.enabled
+        )
+        func groupStatusTellsAStandbyFromAJoiningMember(backend: KafkaTestBackend) async throws {
+            try await backend.withCluster { cluster in
+                let topic = KafkaTestCluster.uniqueName("status")
+                let group = KafkaTestCluster.uniqueName("status")
+                try await cluster.createTopic(topic, partitions: 1)
+                let a = try KafkaConsumer(configuration: cluster.consumerConfiguration(group: group), logger: cluster.logger)
+                let b = try KafkaConsumer(configuration: cluster.consumerConfiguration(group: group), logger: cluster.logger)
+                #expect(a.groupStatus == KafkaGroupStatus(assignedPartitions: 0, hasSettledAssignment: false))
+                try a.subscribe(topics: [topic])
+                try b.subscribe(topics: [topic])
+                try await withRecordedConsumer(a) { _ in
+                    try await withRecordedConsumer(b) { _ in
+                        // One member gets the partition, the other is placed with nothing; librdkafka's statistics
+                        // (every 500 ms) then call both steady.
+                        let placed = await waitFor(timeout: .seconds(60)) {
+                            let statuses = [a.groupStatus, b.groupStatus]
+                            return statuses.allSatisfy { $0.hasSettledAssignment && $0.joinState == "steady" }
+                                && statuses.map(\.assignedPartitions).sorted() == [0, 1]
+                        }
+                        #expect(placed, "statuses: \(a.groupStatus), \(b.groupStatus)")
+                        #expect([a.groupStatus, b.groupStatus].allSatisfy { $0.groupState == "up" })
+                    }
+                }
+            }
+        }
+
+        @Test(
             "cooperative-sticky: a joining member takes some partitions incrementally and no message is lost",
             .enabled(if: KafkaTestBackend.isMockEnabled, "cooperative rebalancing is checked on the mock cluster")
         )
