@@ -84,14 +84,19 @@ public final class EnricherFleet: Sendable {
             requestTimeout: options.requestTimeout
         )
         let instance = started.withLock { started in
-            let instance = EnricherInstance(index: started.count, configuration: configuration, logger: logger) { health, onFinished in
+            let instance = EnricherInstance(
+                index: started.count,
+                configuration: configuration,
+                servesOperations: options.servesOperations,
+                logger: logger
+            ) { health, metricsFactory, onFinished in
                 EnrichmentService(
                     configuration: configuration,
                     faceID: faceID,
                     timing: options.timing,
                     retryPolicy: options.retryPolicy,
                     health: health,
-                    metricsFactory: options.metricsFactory,
+                    metricsFactory: metricsFactory ?? options.metricsFactory,
                     logger: logger,
                     onFinished: onFinished
                 )
