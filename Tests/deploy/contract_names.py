@@ -62,6 +62,8 @@ CONTRACT_METRICS = {
     "faceid_enricher_commit_failures_total": ("counter", set()),
     "faceid_enricher_halted": ("gauge", set()),
     "faceid_enricher_ready": ("gauge", set()),
+    "faceid_enricher_assigned_partitions": ("gauge", set()),
+    "faceid_enricher_unassigned_seconds": ("gauge", set()),
 }
 #: labels Prometheus adds when scraping (and Grafana's histogram label).
 TARGET_LABELS = {"job", "instance", "pod", "namespace", "container", "service", "endpoint", "le"}
