@@ -166,9 +166,24 @@ extension KafkaClientSuite {
                             return Set(values.filter { $0.starts(with: bytes("second-")) }).count == 200
                         }
                         #expect(allSecond, "every message produced after the rebalance is consumed by one of the members")
-                        // Offsets A stored for the moved partitions were committed on revoke: B starts after them.
+                        // Offsets A stored for the moved partitions are committed on revoke, so B starts after them —
+                        // unless the coordinator refuses that commit. librdkafka's mock cluster (2.0.2) answers an
+                        // OffsetCommit with REBALANCE_IN_PROGRESS while its group is joining, and under load B's
+                        // rejoin can reach it before A's commit (Tests/RIG-NOTES.md); a real broker accepts a commit
+                        // from a member of the current generation then. A is told, and B starts from the last commit
+                        // (none here): repeated messages, never lost ones.
                         let redelivered = recorderB.messages.filter { $0.value?.starts(with: bytes("first-")) == true }
-                        #expect(redelivered.isEmpty)
+                        let refused = recorderA.errors.contains { $0.code == .rebalanceInProgress }
+                        if refused {
+                            let moved = Set(b.assignment.map(\.partition))
+                            #expect(redelivered.allSatisfy { moved.contains($0.partition) })
+                            for partition in moved {
+                                let offsets = redelivered.filter { $0.partition == partition }.map(\.offset)
+                                #expect(offsets == Array(0..<Int64(offsets.count)), "partition \(partition) from its start, in order")
+                            }
+                        } else {
+                            #expect(redelivered.isEmpty, "nothing stored by A is redelivered after a commit on revoke")
+                        }
                     }
                 }
                 await producer.shutdown(timeout: .seconds(5))
