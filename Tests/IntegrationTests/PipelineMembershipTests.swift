@@ -23,7 +23,7 @@ extension PipelineEndToEndTests {
                 try await withOperationsProbe { probe in
                     try await e2e.withReader { reader in
                         try await e2e.withFleet(instances: 0) { fleet in
-                            let members = (0..<2).map { _ in ObservedMember(fleet.start(ObservedMember.options())) }
+                            let members = (0..<2).map { _ in fleet.startObserved() }
                             // The assignor chooses which member gets the one partition: wait until one holds it and
                             // the other reports itself a standby.
                             var roles: (holder: ObservedMember, standby: ObservedMember)?
@@ -93,7 +93,7 @@ extension PipelineEndToEndTests {
                 try mock.setBroker(3, up: false)
                 try await withOperationsProbe { probe in
                     try await e2e.withFleet(instances: 0, group: group) { fleet in
-                        let members = (0..<2).map { _ in ObservedMember(fleet.start(ObservedMember.options())) }
+                        let members = (0..<2).map { _ in fleet.startObserved() }
                         for member in members {
                             let reported = await poll(timeout: Self.reportTimeout) {
                                 (try? await probe.view(of: member))?.readiness.body.contains("has not finished a rebalance") == true
@@ -142,7 +142,7 @@ extension PipelineEndToEndTests {
                         #expect(await follower.stop(.graceful))
                         #expect(await leader.stop(.graceful))
 
-                        let newcomers = (0..<2).map { _ in ObservedMember(fleet.start(ObservedMember.options())) }
+                        let newcomers = (0..<2).map { _ in fleet.startObserved() }
                         var outcomes: [String] = []
                         for member in newcomers {
                             var placed = false
@@ -172,33 +172,25 @@ extension PipelineEndToEndTests {
     }
 }
 
-/// An instance of the fleet serving its operations endpoints, with its log lines kept.
+/// An instance of the fleet serving its operations endpoints, with its log lines (info and above) kept.
 struct ObservedMember: Sendable {
     let instance: EnricherInstance
     let capture: LogCapture
 
-    init(_ started: (instance: EnricherInstance, capture: LogCapture)) {
-        instance = started.instance
-        capture = started.capture
-    }
-
-    /// Options for an observed member: operations served, logs at info kept in `capture`.
-    static func options() -> (options: EnricherInstanceOptions, capture: LogCapture) {
-        let capture = LogCapture()
-        var options = EnricherInstanceOptions()
-        options.servesOperations = true
-        options.logger = capture.logger(label: "faceid-enricher", level: .info)
-        return (options, capture)
-    }
-
+    /// Every line the member logged, as JSON.
     var lines: [String] { capture.lines }
+    /// Its warnings.
     var warnings: [String] { lines.filter { $0.contains("\"level\":\"warning\"") } }
 }
 
 extension EnricherFleet {
-    /// Starts an observed member (see ``ObservedMember/options()``).
-    func start(_ observed: (options: EnricherInstanceOptions, capture: LogCapture)) -> (instance: EnricherInstance, capture: LogCapture) {
-        (start(observed.options), observed.capture)
+    /// Starts one more member that serves `/metrics` and `/readyz` and keeps its log lines.
+    func startObserved() -> ObservedMember {
+        let capture = LogCapture()
+        var options = defaultOptions
+        options.servesOperations = true
+        options.logger = capture.logger(label: "faceid-enricher", level: .info)
+        return ObservedMember(instance: start(options), capture: capture)
     }
 }
 
