@@ -42,7 +42,13 @@ struct UnassignedWatchTests {
         let stalled = Self.status(assigned: 0, settled: false, joinState: "wait-sync")
         let first = watch.observe(stalled, inputPartitions: 6, now: Self.at(16))
         let expected = ServiceHealth.Unassigned(
-            group: "g-1", topic: "in", inputPartitions: 6, seconds: 16, isStandby: false, joinState: "wait-sync")
+            group: "g-1",
+            topic: "in",
+            inputPartitions: 6,
+            seconds: 16,
+            isStandby: false,
+            joinState: "wait-sync"
+        )
         #expect(first.unassigned == expected)
         #expect(first.event == .unassigned(expected))
         #expect(watch.observe(stalled, inputPartitions: 6, now: Self.at(17)).event == nil, "one warning per episode")
@@ -63,7 +69,10 @@ struct UnassignedWatchTests {
     func standbyMember() {
         var watch = UnassignedWatch(configuration: Self.configuration, subscribedAt: Self.start)
         let observation = watch.observe(
-            Self.status(assigned: 0, settled: true, joinState: "steady"), inputPartitions: 1, now: Self.at(20))
+            Self.status(assigned: 0, settled: true, joinState: "steady"),
+            inputPartitions: 1,
+            now: Self.at(20)
+        )
         let unassigned = observation.unassigned
         #expect(unassigned?.isStandby == true)
         #expect(observation.event.map { if case .unassigned = $0 { true } else { false } } == true)
@@ -84,15 +93,25 @@ struct UnassignedWatchTests {
     func topicWithoutPartitions() {
         var watch = UnassignedWatch(configuration: Self.configuration, subscribedAt: Self.start)
         let idle = Self.status(assigned: 0, settled: false)
-        #expect(watch.observe(idle, inputPartitions: nil, now: Self.at(30)) == .init(assignedPartitions: 0, unassignedSeconds: 30))
-        #expect(watch.observe(idle, inputPartitions: 0, now: Self.at(31)) == .init(assignedPartitions: 0, unassignedSeconds: 31))
+        #expect(
+            watch.observe(idle, inputPartitions: nil, now: Self.at(30))
+                == .init(assignedPartitions: 0, unassignedSeconds: 30)
+        )
+        #expect(
+            watch.observe(idle, inputPartitions: 0, now: Self.at(31))
+                == .init(assignedPartitions: 0, unassignedSeconds: 31)
+        )
     }
 
     @Test("a standby that becomes stalled warns again; partitions end the episode with one notice")
     func episodes() {
         var watch = UnassignedWatch(configuration: Self.configuration, subscribedAt: Self.start)
-        #expect(watch.observe(Self.status(assigned: 0, settled: true), inputPartitions: 2, now: Self.at(20)).event != nil)
-        #expect(watch.observe(Self.status(assigned: 0, settled: false), inputPartitions: 2, now: Self.at(25)).event != nil)
+        #expect(
+            watch.observe(Self.status(assigned: 0, settled: true), inputPartitions: 2, now: Self.at(20)).event != nil
+        )
+        #expect(
+            watch.observe(Self.status(assigned: 0, settled: false), inputPartitions: 2, now: Self.at(25)).event != nil
+        )
         let assigned = watch.observe(Self.status(assigned: 1, settled: true), inputPartitions: 2, now: Self.at(40))
         #expect(assigned == .init(assignedPartitions: 1, unassignedSeconds: 0, event: .assignedAgain(seconds: 40)))
 
@@ -101,8 +120,10 @@ struct UnassignedWatchTests {
         #expect(revoked == .init(assignedPartitions: 0, unassignedSeconds: 0))
         let later = watch.observe(Self.status(assigned: 0, settled: false), inputPartitions: 2, now: Self.at(60))
         #expect(later.unassignedSeconds == 10 && later.unassigned == nil, "10 s is within the 15 s bound")
-        #expect(watch.observe(Self.status(assigned: 2, settled: true), inputPartitions: 2, now: Self.at(61)).event == nil,
-                "no notice for an episode that was never warned about")
+        #expect(
+            watch.observe(Self.status(assigned: 2, settled: true), inputPartitions: 2, now: Self.at(61)).event == nil,
+            "no notice for an episode that was never warned about"
+        )
     }
 
     @Test("the bound is two and a half session timeouts, from the session timeout the consumer really runs with")
@@ -129,8 +150,13 @@ struct UnassignedWatchTests {
         #expect(try service([], timing: .init()).unassignedWatchConfiguration().bound == .milliseconds(112_500))
         #expect(try service([], timing: .fast).unassignedWatchConfiguration().bound == .seconds(15))
         let passedThrough = try service(
-            [(key: "session.timeout.ms", value: "10000"), (key: "session.timeout.ms", value: "6000")], timing: .init())
-        #expect(passedThrough.unassignedWatchConfiguration().bound == .seconds(15), "the last -X wins, as in librdkafka")
+            [(key: "session.timeout.ms", value: "10000"), (key: "session.timeout.ms", value: "6000")],
+            timing: .init()
+        )
+        #expect(
+            passedThrough.unassignedWatchConfiguration().bound == .seconds(15),
+            "the last -X wins, as in librdkafka"
+        )
         #expect(passedThrough.unassignedWatchConfiguration().group == "faceid-enricher")
         #expect(passedThrough.unassignedWatchConfiguration().topic == "faceid.verification.completed")
     }

@@ -21,7 +21,10 @@ extension KafkaClientSuite {
                 #expect(clock.now - started < .seconds(30), "gives up after the same-port retries")
                 // The squatter is untouched.
                 let metadata = try await KafkaAdmin.clusterMetadata(
-                    configuration: KafkaAdminConfiguration(bootstrapServers: squatter.bootstrapServers, requestTimeout: .seconds(5)),
+                    configuration: KafkaAdminConfiguration(
+                        bootstrapServers: squatter.bootstrapServers,
+                        requestTimeout: .seconds(5)
+                    ),
                     logger: Logger(label: "rig", factory: { _ in SwiftLogNoOpLogHandler() })
                 )
                 #expect(!metadata.brokers.isEmpty)

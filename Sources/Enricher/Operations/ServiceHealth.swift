@@ -27,7 +27,14 @@ public final class ServiceHealth: Sendable {
         public var joinState: String?
 
         /// Creates the description of an episode without partitions.
-        public init(group: String, topic: String, inputPartitions: Int, seconds: Int, isStandby: Bool, joinState: String?) {
+        public init(
+            group: String,
+            topic: String,
+            inputPartitions: Int,
+            seconds: Int,
+            isStandby: Bool,
+            joinState: String?
+        ) {
             self.group = group
             self.topic = topic
             self.inputPartitions = inputPartitions

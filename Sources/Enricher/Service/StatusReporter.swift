@@ -108,7 +108,7 @@ struct StatusReporter: Sendable {
             ]
             if unassigned.isStandby {
                 logger.warning(
-                    "no partitions assigned to this member: the group placed every partition on other members (standby)",
+                    "no partitions assigned to this member: the group gave them all to other members (standby)",
                     metadata: metadata
                 )
             } else {

@@ -47,7 +47,8 @@ public final class EnricherInstance: Sendable {
         configuration: EnricherConfiguration,
         servesOperations: Bool,
         logger: Logger,
-        service: (ServiceHealth, (any MetricsFactory)?, @escaping @Sendable (PipelineStatistics) -> Void) -> EnrichmentService
+        service: (ServiceHealth, (any MetricsFactory)?, @escaping @Sendable (PipelineStatistics) -> Void)
+            -> EnrichmentService
     ) {
         self.index = index
         self.configuration = configuration

@@ -120,7 +120,9 @@ enum ChildProcess {
         var buffer = [CChar](repeating: 0, count: 64)
         // A process has a bounded number of descriptors; the loop ends at the directory's end.
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
             let count = readlink("/proc/\(pid)/fd/\(name)", &buffer, buffer.count - 1)
             guard count > 0 else { continue }
             let target = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
