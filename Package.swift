@@ -150,6 +150,8 @@ let package = Package(
                 "CurlHTTP",
                 "MediaArchive",
                 .product(name: "Metrics", package: "swift-metrics"),
+                // Instances of the end-to-end harness can serve /metrics, /healthz and /readyz as the executable does.
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             exclude: ["S3/s3_rig.py"],

@@ -47,6 +47,21 @@ public final class KafkaConsumer: Sendable {
         handle.context.state.withLock { Array($0.assignment) }.sorted()
     }
 
+    /// Where this member stands in its group: partitions held, whether the last rebalance finished for it, and
+    /// librdkafka's group and join state from the latest statistics (see ``KafkaGroupStatus``).
+    public var groupStatus: KafkaGroupStatus {
+        handle.context.state.withLock { state in
+            KafkaGroupStatus(
+                assignedPartitions: state.assignment.count,
+                hasSettledAssignment: state.hasSettledAssignment,
+                rebalanceCallbacks: state.rebalanceCallbacks,
+                groupState: state.groupStatistics?.state,
+                joinState: state.groupStatistics?.join_state,
+                rebalanceReason: state.groupStatistics?.rebalance_reason
+            )
+        }
+    }
+
     /// Leaves the group cleanly: the final revoke commits the caller-stored offsets of the assignment, then
     /// librdkafka closes the consumer and `events` ends once drained. Idempotent; later calls return once closed.
     public func close() async {

@@ -94,6 +94,15 @@ public final class MockKafkaCluster: @unchecked Sendable {
         }
     }
 
+    /// Makes broker `id` the coordinator of consumer group `group` (`rd_kafka_mock_coordinator_set`), so a test can
+    /// take a group's coordinator down while the brokers serving metadata and partitions stay up.
+    public func setGroupCoordinator(_ group: String, broker id: Int32) throws(KafkaError) {
+        let err = rd_kafka_mock_coordinator_set(cluster, "group", group, id)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            throw KafkaError(err)
+        }
+    }
+
     /// Makes the next `errors.count` requests of `apiKey` (to any broker) fail with these codes, in order. An
     /// error applies to a whole request (a produce batch), not one message.
     public func pushRequestErrors(apiKey: APIKey, errors: [KafkaError.Code]) {

@@ -6,11 +6,15 @@ import Testing
 struct CurlHTTPConnectionTests {
     @Test("a connection idle for longer than the idle timeout is not reused")
     func idleConnectionDropped() async throws {
+        // libcurl counts idle time in whole seconds and drops a connection idle for more than the limit, so with
+        // 3 s a connection is reused up to 4 s of idleness and dropped from 4 s on. The second request follows the
+        // first at once, but this test shares the process's two cooperative threads with every suite running in
+        // parallel: with a 1 s limit a loaded CI run took 2 s or more between them and the connection was dropped.
         try await LoopbackHTTPServer.withServer(handler: { _ in .text("ok") }) { server in
-            let client = try CurlHTTPClient(configuration: HTTPClientConfiguration(idleConnectionTimeout: .seconds(1)))
+            let client = try CurlHTTPClient(configuration: HTTPClientConfiguration(idleConnectionTimeout: .seconds(3)))
             let first = try await client.execute(HTTPRequest(method: .get, url: server.baseURL + "/"))
             let soon = try await client.execute(HTTPRequest(method: .get, url: server.baseURL + "/"))
-            try await Task.sleep(for: .milliseconds(2_200))
+            try await Task.sleep(for: .milliseconds(4_500))
             let later = try await client.execute(HTTPRequest(method: .get, url: server.baseURL + "/"))
             await client.shutdown()
             #expect(!first.isConnectionReused)

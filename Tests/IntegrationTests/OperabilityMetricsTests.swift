@@ -25,6 +25,8 @@ struct OperabilityMetricsTests {
         MetricNames.commitFailures: ("counter", []),
         MetricNames.halted: ("gauge", []),
         "faceid_enricher_ready": ("gauge", []),
+        "faceid_enricher_assigned_partitions": ("gauge", []),
+        "faceid_enricher_unassigned_seconds": ("gauge", []),
     ]
 
     @Test(
@@ -155,6 +157,8 @@ struct OperabilityMetricsTests {
         #expect(scrape.value("faceid_enricher_ready") == 1)
         #expect(scrape.value(MetricNames.rebalances) ?? 0 >= 1)
         #expect(scrape.value(MetricNames.commitFailures) == 0)
+        #expect(scrape.value("faceid_enricher_assigned_partitions") == 3, "the only member holds all 3 partitions")
+        #expect(scrape.value("faceid_enricher_unassigned_seconds") == 0)
 
         // Histograms in seconds (base unit) with buckets fit for their range.
         let apiCount = scrape.value(MetricNames.apiRequestDuration + "_count") ?? 0

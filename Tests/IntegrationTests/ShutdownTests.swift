@@ -15,7 +15,9 @@ extension PipelineEndToEndTests {
     )
     struct ShutdownTests {
         /// The `run` arguments for `e2e`'s topics and simulator, with the rig's short group timeouts passed through.
-        static func runArguments(_ e2e: EndToEndContext, group: String, httpPort: Int) -> [String] {
+        /// The HTTP endpoints bind port 0: these tests do not call them, and a port picked free beforehand can be
+        /// taken before the child binds it (the child would then exit at start).
+        static func runArguments(_ e2e: EndToEndContext, group: String) -> [String] {
             [
                 "run",
                 "--brokers", e2e.cluster.bootstrapServers,
@@ -25,7 +27,7 @@ extension PipelineEndToEndTests {
                 "--dlq-topic", e2e.topics.deadLetter,
                 "--endpoint", e2e.simulatorURL,
                 "--rate-limit", "20",
-                "--http-port", String(httpPort),
+                "--http-port", "0",
                 "--log-format", "json",
                 "-X", "session.timeout.ms=6000",
                 "-X", "heartbeat.interval.ms=500",
@@ -49,7 +51,7 @@ extension PipelineEndToEndTests {
                 try await e2e.withReader { reader in
                     // First run: stopped by SIGTERM once some outputs are out.
                     let first = try await withEnricherProcess(
-                        Self.runArguments(e2e, group: group, httpPort: try EnricherProcess.freeLoopbackPort()),
+                        Self.runArguments(e2e, group: group),
                         environment: Self.environment(e2e)
                     ) { process in
                         let started = await reader.waitUntil(timeout: .seconds(60)) { $0.outputEventIds.count >= 20 }
@@ -80,7 +82,7 @@ extension PipelineEndToEndTests {
 
                     // Second run: finishes the rest.
                     try await withEnricherProcess(
-                        Self.runArguments(e2e, group: group, httpPort: try EnricherProcess.freeLoopbackPort()),
+                        Self.runArguments(e2e, group: group),
                         environment: Self.environment(e2e)
                     ) { process in
                         let final = await reader.waitForOutputs(ids, timeout: .seconds(90))
@@ -109,7 +111,7 @@ extension PipelineEndToEndTests {
 
                 try await e2e.withReader { reader in
                     let killed = try await withEnricherProcess(
-                        Self.runArguments(e2e, group: group, httpPort: try EnricherProcess.freeLoopbackPort()),
+                        Self.runArguments(e2e, group: group),
                         environment: Self.environment(e2e)
                     ) { process in
                         let started = await reader.waitUntil(timeout: .seconds(60)) { $0.outputEventIds.count >= 20 }
@@ -122,7 +124,7 @@ extension PipelineEndToEndTests {
                     #expect(atKill.outputEventIds.count < ids.count, "the kill came during the backlog")
 
                     try await withEnricherProcess(
-                        Self.runArguments(e2e, group: group, httpPort: try EnricherProcess.freeLoopbackPort()),
+                        Self.runArguments(e2e, group: group),
                         environment: Self.environment(e2e)
                     ) { process in
                         let final = await reader.waitForOutputs(ids, timeout: .seconds(90))

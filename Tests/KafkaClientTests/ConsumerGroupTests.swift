@@ -104,6 +104,36 @@ extension KafkaClientSuite {
         }
 
         @Test(
+            "a member the group places with no partition reports a settled, empty assignment; before its first assignment it reports none",
+            arguments: KafkaTestBackend.enabled
+        )
+        func groupStatusTellsAStandbyFromAJoiningMember(backend: KafkaTestBackend) async throws {
+            try await backend.withCluster { cluster in
+                let topic = KafkaTestCluster.uniqueName("status")
+                let group = KafkaTestCluster.uniqueName("status")
+                try await cluster.createTopic(topic, partitions: 1)
+                let a = try KafkaConsumer(configuration: cluster.consumerConfiguration(group: group), logger: cluster.logger)
+                let b = try KafkaConsumer(configuration: cluster.consumerConfiguration(group: group), logger: cluster.logger)
+                #expect(a.groupStatus == KafkaGroupStatus(assignedPartitions: 0, hasSettledAssignment: false))
+                try a.subscribe(topics: [topic])
+                try b.subscribe(topics: [topic])
+                try await withRecordedConsumer(a) { _ in
+                    try await withRecordedConsumer(b) { _ in
+                        // One member gets the partition, the other is placed with nothing; librdkafka's statistics
+                        // (every 500 ms) then call both steady.
+                        let placed = await waitFor(timeout: .seconds(60)) {
+                            let statuses = [a.groupStatus, b.groupStatus]
+                            return statuses.allSatisfy { $0.hasSettledAssignment && $0.joinState == "steady" }
+                                && statuses.map(\.assignedPartitions).sorted() == [0, 1]
+                        }
+                        #expect(placed, "statuses: \(a.groupStatus), \(b.groupStatus)")
+                        #expect([a.groupStatus, b.groupStatus].allSatisfy { $0.groupState == "up" })
+                    }
+                }
+            }
+        }
+
+        @Test(
             "cooperative-sticky: a joining member takes some partitions incrementally and no message is lost",
             .enabled(if: KafkaTestBackend.isMockEnabled, "cooperative rebalancing is checked on the mock cluster")
         )
@@ -136,9 +166,24 @@ extension KafkaClientSuite {
                             return Set(values.filter { $0.starts(with: bytes("second-")) }).count == 200
                         }
                         #expect(allSecond, "every message produced after the rebalance is consumed by one of the members")
-                        // Offsets A stored for the moved partitions were committed on revoke: B starts after them.
+                        // Offsets A stored for the moved partitions are committed on revoke, so B starts after them —
+                        // unless the coordinator refuses that commit. librdkafka's mock cluster (2.0.2) answers an
+                        // OffsetCommit with REBALANCE_IN_PROGRESS while its group is joining, and under load B's
+                        // rejoin can reach it before A's commit (Tests/RIG-NOTES.md); a real broker accepts a commit
+                        // from a member of the current generation then. A is told, and B starts from the last commit
+                        // (none here): repeated messages, never lost ones.
                         let redelivered = recorderB.messages.filter { $0.value?.starts(with: bytes("first-")) == true }
-                        #expect(redelivered.isEmpty)
+                        let refused = recorderA.errors.contains { $0.code == .rebalanceInProgress }
+                        if refused {
+                            let moved = Set(b.assignment.map(\.partition))
+                            #expect(redelivered.allSatisfy { moved.contains($0.partition) })
+                            for partition in moved {
+                                let offsets = redelivered.filter { $0.partition == partition }.map(\.offset)
+                                #expect(offsets == Array(0..<Int64(offsets.count)), "partition \(partition) from its start, in order")
+                            }
+                        } else {
+                            #expect(redelivered.isEmpty, "nothing stored by A is redelivered after a commit on revoke")
+                        }
                     }
                 }
                 await producer.shutdown(timeout: .seconds(5))

@@ -27,6 +27,7 @@ final class EventRecorder: Sendable {
     var messageCount: Int { state.withLock { $0.messages.count } }
     var revoked: [[TopicPartition]] { state.withLock { $0.revoked } }
     var assigned: [[TopicPartition]] { state.withLock { $0.assigned } }
+    var errors: [KafkaError] { state.withLock { $0.errors } }
 
     /// Polls `condition` every 20 ms until it holds or `timeout` passes; returns whether it held.
     @discardableResult

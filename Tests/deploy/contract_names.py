@@ -81,6 +81,8 @@ CONTRACT_METRICS = {
     "faceid_enricher_media_bytes_total": ("counter", {"kind"}),
     "faceid_enricher_media_md5_mismatches_total": ("counter", {"kind"}),
     "faceid_enricher_media_archive_duration_seconds": ("histogram", set()),
+    "faceid_enricher_assigned_partitions": ("gauge", set()),
+    "faceid_enricher_unassigned_seconds": ("gauge", set()),
 }
 #: the media archive's metrics: exposed only with --media-archive, so a scrape of a run without it lacks them.
 MEDIA_METRICS = {name for name in CONTRACT_METRICS if name.startswith("faceid_enricher_media_")}

@@ -34,19 +34,8 @@ public struct OperationsServer: Sendable {
             return text(state.isLoopRunning ? .ok : .serviceUnavailable, state.isLoopRunning ? "ok\n" : "not running\n")
         }
         router.get("/readyz") { _, _ -> Response in
-            let state = health.current
-            if state.isReady { return text(.ok, "ready\n") }
-            let reason: String
-            if let code = state.haltingCode {
-                reason = "halted: \(code)"
-            } else if state.isDraining {
-                reason = "draining"
-            } else if !state.hasJoinedGroup {
-                reason = "not joined the consumer group yet"
-            } else {
-                reason = "not running"
-            }
-            return text(.serviceUnavailable, "not ready: \(reason)\n")
+            let (status, body) = readiness(health.current)
+            return text(status, body)
         }
         return Application(
             router: router,
@@ -54,6 +43,36 @@ public struct OperationsServer: Sendable {
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger
         )
+    }
+
+    /// The `/readyz` answer for `state`: 200 or 503, and one line saying why. A standby (placed with no partition)
+    /// is ready and says so; a member whose rebalance never finished is not, and names its group.
+    static func readiness(_ state: ServiceHealth.State) -> (HTTPResponse.Status, String) {
+        if state.isReady {
+            guard let unassigned = state.unassigned else { return (.ok, "ready\n") }
+            return (
+                .ok,
+                "ready: standby: no partition of \(unassigned.topic) (\(unassigned.inputPartitions) partitions) "
+                    + "assigned to this member of group \(unassigned.group) for \(unassigned.seconds) s; "
+                    + "the group placed them on other members\n"
+            )
+        }
+        let reason: String
+        if let code = state.haltingCode {
+            reason = "halted: \(code)"
+        } else if state.isDraining {
+            reason = "draining"
+        } else if let unassigned = state.unassigned, state.isStalled {
+            reason =
+                "no partitions: group \(unassigned.group) has not finished a rebalance for this member in "
+                + "\(unassigned.seconds) s (\(unassigned.topic) has \(unassigned.inputPartitions) partitions; "
+                + "librdkafka join state \(unassigned.joinState ?? "unknown"))"
+        } else if !state.hasJoinedGroup {
+            reason = "not joined the consumer group yet"
+        } else {
+            reason = "not running"
+        }
+        return (.serviceUnavailable, "not ready: \(reason)\n")
     }
 
     private static func text(_ status: HTTPResponse.Status, _ body: String) -> Response {

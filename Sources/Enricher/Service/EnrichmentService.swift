@@ -193,7 +193,8 @@ public struct EnrichmentService: Service {
                         consumer: consumer,
                         health: health,
                         metricsFactory: metricsFactory,
-                        logger: logger
+                        logger: logger,
+                        membership: unassignedWatchConfiguration()
                     ).run()
                 }
                 if releasesStartupPages {
@@ -234,6 +235,19 @@ public struct EnrichmentService: Service {
         } catch {
             throw ConfigurationError(error.message)
         }
+    }
+
+    /// The group, input topic and the bound past which a member without partitions says so, from the session
+    /// timeout the consumer really runs with (a `-X session.timeout.ms` pass-through wins, as in librdkafka).
+    func unassignedWatchConfiguration() -> UnassignedWatch.Configuration {
+        let passedThrough = configuration.kafkaProperties.last { $0.key == "session.timeout.ms" }
+            .flatMap { Int($0.value) }
+        let sessionTimeout = passedThrough.map { Duration.milliseconds($0) } ?? timing.sessionTimeout
+        return UnassignedWatch.Configuration(
+            group: configuration.group,
+            topic: configuration.inputTopic,
+            bound: UnassignedWatch.bound(sessionTimeout: sessionTimeout)
+        )
     }
 
     func pipelineConfiguration() -> PipelineConfiguration {

@@ -18,6 +18,11 @@ final class ConsumerContext: RDKafkaCallbackContext, @unchecked Sendable {
         var statistics: [TopicPartition: ConsumerStatistics.PartitionSnapshot] = [:]
         /// Told, on the poll thread, of partitions about to be revoked or lost, before librdkafka lets them go.
         var revocationObserver: (@Sendable ([TopicPartition]) -> Void)?
+        /// The `cgrp` object of the latest statistics.
+        var groupStatistics: ConsumerStatistics.Group?
+        /// Whether the latest rebalance callback was an assignment (possibly empty); see `KafkaGroupStatus`.
+        var hasSettledAssignment = false
+        var rebalanceCallbacks = 0
     }
 
     let buffer: EventBuffer
@@ -82,6 +87,12 @@ final class ConsumerContext: RDKafkaCallbackContext, @unchecked Sendable {
     func rebalance(rk: OpaquePointer, err: rd_kafka_resp_err_t, partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
         let list = RDKafkaPartitionList.entries(partitions).map(\.partition)
         let isCooperative = rd_kafka_rebalance_protocol(rk).map { String(cString: $0) } == "COOPERATIVE"
+        // An empty assignment produces no event, but it is the group's answer all the same: a member placed with
+        // nothing (a standby) is settled; one still waiting for the group is not.
+        state.withLock { state in
+            state.rebalanceCallbacks += 1
+            state.hasSettledAssignment = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS
+        }
         switch err {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
             assign(list, partitions: partitions, isCooperative: isCooperative, rk: rk)
@@ -221,13 +232,17 @@ final class ConsumerContext: RDKafkaCallbackContext, @unchecked Sendable {
 
     // MARK: Statistics and errors
 
-    /// The statistics callback's work: keep the per-partition snapshot `lag()` reads.
+    /// The statistics callback's work: keep the per-partition snapshot `lag()` reads and the group object
+    /// `groupStatus` reports.
     func statisticsArrived(_ json: UnsafeBufferPointer<UInt8>) {
-        guard let snapshots = ConsumerStatistics.snapshots(from: json) else {
+        guard let decoded = ConsumerStatistics.decode(from: json) else {
             logger.trace("Unreadable librdkafka statistics")
             return
         }
-        state.withLock { $0.statistics = snapshots }
+        state.withLock { state in
+            state.statistics = decoded.partitions
+            state.groupStatistics = decoded.group
+        }
     }
 
     /// The error callback's work: fatal errors become `.error` events; the rest are logged (librdkafka retries).

@@ -4,8 +4,9 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The part of librdkafka's statistics JSON (`statistics.interval.ms`) the consumer uses for lag: per-partition
-/// high/low watermarks as seen in fetch responses and the committed offset.
+/// The part of librdkafka's statistics JSON (`statistics.interval.ms`) the consumer uses: for lag, per-partition
+/// high/low watermarks as seen in fetch responses and the committed offset; for the group status, the `cgrp`
+/// object's state, join state and last rebalance reason.
 struct ConsumerStatistics: Decodable {
     struct Topic: Decodable {
         var partitions: [String: Partition]
@@ -18,7 +19,15 @@ struct ConsumerStatistics: Decodable {
         var committed_offset: Int64?
     }
 
+    /// librdkafka's consumer-group object (STATISTICS.md, "cgrp").
+    struct Group: Decodable, Sendable, Equatable {
+        var state: String?
+        var join_state: String?
+        var rebalance_reason: String?
+    }
+
     var topics: [String: Topic]?
+    var cgrp: Group?
 
     /// Watermarks and committed offset of one partition, as last reported.
     struct PartitionSnapshot: Sendable, Equatable {
@@ -27,8 +36,11 @@ struct ConsumerStatistics: Decodable {
         var committed: Int64
     }
 
-    /// Decodes a statistics document; `nil` if it is not the expected shape.
-    static func snapshots(from json: UnsafeBufferPointer<UInt8>) -> [TopicPartition: PartitionSnapshot]? {
+    /// Decodes a statistics document: the per-partition snapshots and the group object; `nil` if it is not the
+    /// expected shape.
+    static func decode(
+        from json: UnsafeBufferPointer<UInt8>
+    ) -> (partitions: [TopicPartition: PartitionSnapshot], group: Group?)? {
         guard let statistics = try? JSONDecoder().decode(ConsumerStatistics.self, from: Data(json)) else {
             return nil
         }
@@ -42,6 +54,6 @@ struct ConsumerStatistics: Decodable {
                 )
             }
         }
-        return result
+        return (result, statistics.cgrp)
     }
 }

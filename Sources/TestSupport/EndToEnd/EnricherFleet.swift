@@ -86,7 +86,12 @@ public final class EnricherFleet: Sendable {
             requestTimeout: options.requestTimeout
         )
         let instance = started.withLock { started in
-            let instance = EnricherInstance(index: started.count, configuration: configuration, logger: logger) { health, onFinished in
+            let instance = EnricherInstance(
+                index: started.count,
+                configuration: configuration,
+                servesOperations: options.servesOperations,
+                logger: logger
+            ) { health, metricsFactory, onFinished in
                 EnrichmentService(
                     configuration: configuration,
                     faceID: faceID,
@@ -94,7 +99,7 @@ public final class EnricherFleet: Sendable {
                     retryPolicy: options.retryPolicy,
                     health: health,
                     mediaArchive: options.mediaArchive,
-                    metricsFactory: options.metricsFactory,
+                    metricsFactory: metricsFactory ?? options.metricsFactory,
                     logger: logger,
                     onFinished: onFinished
                 )

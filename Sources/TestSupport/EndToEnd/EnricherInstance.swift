@@ -1,6 +1,8 @@
 public import Enricher
 import Logging
+import Metrics
 public import Pipeline
+import Prometheus
 import ServiceLifecycle
 import Synchronization
 
@@ -34,13 +36,19 @@ public final class EnricherInstance: Sendable {
     private let state = Mutex(State())
 
     private let sink: StatisticsSink
+    private let operationsPort = BoundPort()
 
-    /// Wraps `service` (built for this instance's `health` and statistics sink) in a service group of its own.
+    /// Wraps `service` (built for this instance's `health`, its metrics factory when it serves operations, and its
+    /// statistics sink) in a service group of its own; with `servesOperations`, the operations server runs in
+    /// that group too, started first and so stopped last, as in the executable (`/readyz` answers 503 throughout a
+    /// drain).
     init(
         index: Int,
         configuration: EnricherConfiguration,
+        servesOperations: Bool,
         logger: Logger,
-        service: (ServiceHealth, @escaping @Sendable (PipelineStatistics) -> Void) -> EnrichmentService
+        service: (ServiceHealth, (any MetricsFactory)?, @escaping @Sendable (PipelineStatistics) -> Void)
+            -> EnrichmentService
     ) {
         self.index = index
         self.configuration = configuration
@@ -51,10 +59,34 @@ public final class EnricherInstance: Sendable {
         self.crashContinuation = continuation
         let sink = StatisticsSink()
         self.sink = sink
-        let enrichment = service(health) { sink.set($0) }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        var metricsFactory: (any MetricsFactory)?
+        if servesOperations {
+            let registry = PrometheusCollectorRegistry()
+            metricsFactory = OperationsMetrics.makeFactory(registry: registry)
+            let port = operationsPort
+            var quiet = logger
+            quiet.logLevel = .critical
+            let server = OperationsServer.makeApplication(
+                host: "127.0.0.1",
+                port: 0,
+                registry: registry,
+                health: health,
+                logger: quiet,
+                onRunning: { port.set($0) }
+            )
+            services.append(.init(service: server))
+        }
+        services.append(.init(service: service(health, metricsFactory) { sink.set($0) }))
         self.serviceGroup = ServiceGroup(
-            configuration: ServiceGroupConfiguration(services: [enrichment], gracefulShutdownSignals: [], logger: logger)
+            configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [], logger: logger)
         )
+    }
+
+    /// `http://127.0.0.1:PORT` of the instance's `/metrics`, `/healthz` and `/readyz` once its operations server
+    /// listens (``EnricherInstanceOptions/servesOperations``); `nil` before, or when it serves none.
+    public var operationsURL: String? {
+        operationsPort.value.map { "http://127.0.0.1:\($0)" }
     }
 
     /// Whether the service's `run()` has returned (after a stop, or by itself on a fatal error).
@@ -139,6 +171,14 @@ public final class EnricherInstance: Sendable {
         }
         state.withLock { $0.hasFinished = true }
     }
+}
+
+/// Where the operations server reports the port it bound (it listens on port 0).
+private final class BoundPort: Sendable {
+    private let storage = Mutex<Int?>(nil)
+
+    func set(_ port: Int) { storage.withLock { $0 = port } }
+    var value: Int? { storage.withLock { $0 } }
 }
 
 /// Receives the service's final statistics (the service reports them from its own task).

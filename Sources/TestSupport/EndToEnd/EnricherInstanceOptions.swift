@@ -49,6 +49,10 @@ public struct EnricherInstanceOptions: Sendable {
     public var metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance
     /// The instance's logger; `nil` uses the cluster's quiet one (`FACEID_TEST_LOG_LEVEL` raises it).
     public var logger: Logger?
+    /// Serve `/metrics`, `/healthz` and `/readyz` on 127.0.0.1 (a free port, ``EnricherInstance/operationsURL``)
+    /// from a Prometheus registry the service's metrics go to, as the executable does; `metricsFactory` is then
+    /// not used.
+    public var servesOperations = false
 
     /// The defaults above.
     public init() {}

@@ -123,11 +123,6 @@ public final class EnricherProcess: Sendable {
         return EnricherProcess(pid: pid, stdoutPath: stdoutPath, stderrPath: stderrPath, pidFile: pidFile)
     }
 
-    /// A free TCP port on 127.0.0.1, for the child's `--http-port` (bound, read back, released).
-    public static func freeLoopbackPort() throws -> Int {
-        try ChildProcess.freeLoopbackPort()
-    }
-
     /// Everything written to stdout so far.
     public var standardOutput: String { ChildProcess.readFile(stdoutPath) }
 

@@ -110,6 +110,49 @@ enum ChildProcess {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
+    /// Whether process `pid` itself holds a listening TCP socket on 127.0.0.1:`port` (or on every address), read
+    /// from `/proc`: a port picked free can be taken by another process before the child binds it, and then
+    /// something answers on the port that is not the child.
+    static func isListening(_ pid: pid_t, port: Int) -> Bool {
+        let inodes = listeningSocketInodes(port: port)
+        guard !inodes.isEmpty, let directory = opendir("/proc/\(pid)/fd") else { return false }
+        defer { closedir(directory) }
+        var buffer = [CChar](repeating: 0, count: 64)
+        // A process has a bounded number of descriptors; the loop ends at the directory's end.
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            let count = readlink("/proc/\(pid)/fd/\(name)", &buffer, buffer.count - 1)
+            guard count > 0 else { continue }
+            let target = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if target.hasPrefix("socket:["), inodes.contains(String(target.dropFirst(8).dropLast())) { return true }
+        }
+        return false
+    }
+
+    /// Inodes of the sockets listening on `port` at 127.0.0.1 or 0.0.0.0, from `/proc/net/tcp`.
+    private static func listeningSocketInodes(port: Int) -> Set<String> {
+        let portHex = procHex(port)
+        var inodes: Set<String> = []
+        for line in readFile("/proc/net/tcp").split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count > 9, fields[3] == "0A" else { continue }
+            let local = fields[1].split(separator: ":")
+            guard local.count == 2, local[1] == portHex, local[0] == "0100007F" || local[0] == "00000000" else {
+                continue
+            }
+            inodes.insert(String(fields[9]))
+        }
+        return inodes
+    }
+
+    /// `port` as `/proc/net/tcp` writes it: four upper-case hex digits.
+    private static func procHex(_ port: Int) -> String {
+        let hex = String(port, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+    }
+
     /// An environment variable, or nil when unset or empty.
     static func environment(_ name: String) -> String? {
         guard let value = getenv(name) else { return nil }

@@ -49,19 +49,28 @@ public final class TansuBroker: Sendable {
     /// Starts a broker and waits (up to `readyTimeout`) until a metadata request succeeds. `port` reuses a known
     /// port (a broker restarted in place, for clients that keep their bootstrap address); `nil` picks a free one.
     ///
-    /// A free port is picked before Tansu binds it, so a test starting a broker in parallel can take it first; a
-    /// broker on a picked port that exits at start is retried on a new port, up to three times.
+    /// A free port is picked before Tansu binds it, so another process (a broker of a test running in parallel, or
+    /// any client whose outgoing connection draws it as its local port) can take it first. The broker counts as
+    /// started only once *its* process listens on the port (read from `/proc`), so a test never talks to someone
+    /// else's broker; one that exits at start because the port was taken is retried — on a new port, up to five
+    /// times, or, for a requested port (a restart in place), on the same port for up to 10 s, until whoever held
+    /// it lets go.
     public static func start(
         port requestedPort: Int? = nil,
         readyTimeout: Duration = .seconds(30),
         logger: Logger = Logger(label: "tansu", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws(KafkaTestRigError) -> TansuBroker {
+        let clock = ContinuousClock()
+        let samePortDeadline = clock.now.advanced(by: .seconds(10))
         var attempt = 1
         while true {
             do {
                 return try await startOnce(port: requestedPort, readyTimeout: readyTimeout, logger: logger)
-            } catch where error.hasExitedAtStart && requestedPort == nil && attempt < 3 {
+            } catch where error.hasExitedAtStart && requestedPort == nil && attempt < 5 {
                 attempt += 1
+            } catch where error.hasExitedAtStart && requestedPort != nil && clock.now < samePortDeadline {
+                attempt += 1
+                try? await Task.sleep(for: .milliseconds(250))
             }
         }
     }
@@ -104,7 +113,8 @@ public final class TansuBroker: Sendable {
         return broker
     }
 
-    /// Polls with metadata requests until one succeeds; fails early if the process exits.
+    /// Waits until this broker's process listens on its port, then polls with metadata requests until one
+    /// succeeds; fails early if the process exits.
     private func waitUntilReady(timeout: Duration, logger: Logger) async throws(KafkaTestRigError) {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
@@ -119,6 +129,12 @@ public final class TansuBroker: Sendable {
                 var error = KafkaTestRigError("Tansu exited at start: \(ChildProcess.readFile(logPath).suffix(2000))")
                 error.hasExitedAtStart = true
                 throw error
+            }
+            // Until our process holds the port, whatever answers there is not this broker.
+            guard ChildProcess.isListening(pid, port: port) else {
+                lastError = "port \(port) is not yet bound by Tansu (pid \(pid))"
+                try? await Task.sleep(for: .milliseconds(50))
+                continue
             }
             do {
                 let metadata = try await KafkaAdmin.clusterMetadata(configuration: configuration, logger: logger)
