@@ -51,11 +51,16 @@ struct OperabilityTopics: Sendable {
         group = KafkaTestCluster.uniqueName("\(prefix)-group")
     }
 
-    /// Creates the three topics (input with `partitions`, the others with 1).
+    /// The group's rate coordination topic, under its default name.
+    var coordination: String { EnricherConfiguration.defaultCoordinationTopic(group: group) }
+
+    /// Creates the three topics (input with `partitions`, the others with 1) and the coordination
+    /// topic, as an operator would (the mock cluster cannot create it through the admin API).
     func create(on cluster: KafkaTestCluster, partitions: Int32) async throws {
         try await cluster.createTopic(input, partitions: partitions)
         try await cluster.createTopic(output, partitions: 1)
         try await cluster.createTopic(dlq, partitions: 1)
+        try await cluster.createTopic(coordination, partitions: 1)
     }
 
     /// The service configuration for these topics on `cluster`.
@@ -63,6 +68,7 @@ struct OperabilityTopics: Sendable {
         var c = EnricherConfiguration.defaults
         c.brokers = cluster.bootstrapServers
         c.group = group ?? self.group
+        c.coordinationTopic = EnricherConfiguration.defaultCoordinationTopic(group: c.group)
         c.inputTopic = input
         c.outputTopic = output
         c.dlqTopic = dlq

@@ -19,6 +19,11 @@ struct OperabilityMetricsTests {
         MetricNames.retries: ("counter", ["reason"]),
         MetricNames.inFlightEvents: ("gauge", []),
         MetricNames.rateLimitShare: ("gauge", []),
+        MetricNames.rateDemand: ("gauge", []),
+        MetricNames.rateGroupDemand: ("gauge", []),
+        MetricNames.rateGroupMembers: ("gauge", []),
+        MetricNames.rateCoordinationFallback: ("gauge", []),
+        MetricNames.rateCoordinationRecordsIgnored: ("counter", ["reason"]),
         MetricNames.apiRequestDuration: ("histogram", []),
         MetricNames.endToEndLatency: ("histogram", []),
         MetricNames.rebalances: ("counter", []),
@@ -153,6 +158,14 @@ struct OperabilityMetricsTests {
 
         #expect(scrape.value(MetricNames.inFlightEvents) == 0)
         #expect(scrape.value(MetricNames.rateLimitShare) == 50, "the only member takes the whole group budget")
+        #expect(scrape.value(MetricNames.rateCoordinationFallback) == 0, "the member coordinates on its group's topic")
+        #expect(scrape.value(MetricNames.rateGroupMembers) == 1, "its view holds itself only")
+        for reason in BudgetRecord.Rejection.allReasons {
+            #expect(
+                scrape.value(MetricNames.rateCoordinationRecordsIgnored, ["reason": reason]) == 0,
+                "records_ignored_total{reason=\(reason)} is exposed at 0"
+            )
+        }
         #expect(scrape.value(MetricNames.halted) == 0)
         #expect(scrape.value("faceid_enricher_ready") == 1)
         #expect(scrape.value(MetricNames.rebalances) ?? 0 >= 1)

@@ -42,16 +42,24 @@ struct BudgetCoordinator: Sendable {
 
     private var budget: GroupBudget<ContinuousClock> { pipeline.groupBudget }
 
-    /// Coordinates (or keeps the clock) until cancelled.
+    /// Coordinates (or keeps the clock) until cancelled. The budget gauges are refreshed every epoch
+    /// whatever the coordination is doing: a grant changes as held partitions settle even while the
+    /// topic is being created or a session is failing, and a gauge must not sit at a stale value.
     func run() async {
         let fallback = Gauge(label: MetricNames.rateCoordinationFallback, factory: metricsFactory)
-        guard let topic else {
-            fallback.record(0)
-            await keepTime { pipeline.refreshBudgetGauges() }
-            return
-        }
-        fallback.record(1)
         let warnings = RecordWarnings(logger: logger, metricsFactory: metricsFactory)
+        fallback.record(topic == nil ? 0 : 1)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.keepTime { self.pipeline.refreshBudgetGauges() } }
+            if let topic {
+                group.addTask { await self.coordinateUntilCancelled(on: topic, fallback: fallback, warnings: warnings) }
+            }
+            await group.waitForAll()
+        }
+    }
+
+    /// Runs coordination sessions one after another, backing off after each failure.
+    private func coordinateUntilCancelled(on topic: String, fallback: Gauge, warnings: RecordWarnings) async {
         var failures = 0
         while !Task.isCancelled {
             let failure = await coordinate(on: topic, fallback: fallback, warnings: warnings)
@@ -64,7 +72,11 @@ struct BudgetCoordinator: Sendable {
                 "Rate coordination unavailable; taking the partition share of the budget until it returns",
                 metadata: ["kafka.topic": "\(topic)", "rate.coordination.error": "\(failure)", "rate.retry_in": "\(backoff)"]
             )
-            await keepTime(for: backoff) { pipeline.refreshBudgetGauges() }
+            do {
+                try await Task.sleep(for: backoff)
+            } catch {
+                return
+            }
         }
     }
 
@@ -212,11 +224,9 @@ struct BudgetCoordinator: Sendable {
         }
     }
 
-    /// Every epoch for `duration` (forever when `nil`): keeps the timeline in step and runs `each`.
-    private func keepTime(for duration: Duration? = nil, _ each: () -> Void) async {
-        let end = duration.map { ContinuousClock.now.advanced(by: $0) }
+    /// Every epoch until cancelled: keeps the timeline in step and runs `each`.
+    private func keepTime(_ each: () -> Void) async {
         while !Task.isCancelled {
-            if let end, ContinuousClock.now >= end { return }
             guard await sleepToNextEpoch() else { return }
             resynchronize()
             each()

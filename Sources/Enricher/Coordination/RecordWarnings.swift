@@ -10,18 +10,25 @@ final class RecordWarnings: Sendable {
     private let metricsFactory: any MetricsFactory
     private let state = Mutex<[String: (counter: Counter, lastWarned: ContinuousClock.Instant?)]>([:])
 
+    /// Makes every reason's counter at once, at 0.
     init(logger: Logger, metricsFactory: any MetricsFactory) {
         self.logger = logger
         self.metricsFactory = metricsFactory
+        state.withLock { table in
+            for reason in BudgetRecord.Rejection.allReasons {
+                table[reason] = (Self.counter(reason, metricsFactory), nil)
+            }
+        }
+    }
+
+    private static func counter(_ reason: String, _ factory: any MetricsFactory) -> Counter {
+        Counter(label: MetricNames.rateCoordinationRecordsIgnored, dimensions: [("reason", reason)], factory: factory)
     }
 
     func warn(_ rejection: BudgetRecord.Rejection, offset: Int64) {
         let now = ContinuousClock.now
         let (counter, shouldWarn) = state.withLock { table -> (Counter, Bool) in
-            var entry = table[rejection.reason] ?? (
-                Counter(label: MetricNames.rateCoordinationRecordsIgnored, dimensions: [("reason", rejection.reason)], factory: metricsFactory),
-                nil
-            )
+            var entry = table[rejection.reason] ?? (Self.counter(rejection.reason, metricsFactory), nil)
             let shouldWarn = entry.lastWarned.map { $0.duration(to: now) >= .seconds(60) } ?? true
             if shouldWarn { entry.lastWarned = now }
             table[rejection.reason] = entry

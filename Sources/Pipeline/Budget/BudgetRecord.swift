@@ -85,6 +85,10 @@ public struct BudgetRecord: Sendable, Hashable {
         /// For an epoch further ahead than any member writes: a clock far ahead, or a forgery.
         case fromTheFuture
 
+        /// Every value of ``reason``: the counter shows each at 0 from the start, so a scrape (and an
+        /// alert on `increase()`) sees the series before the first bad record.
+        public static let allReasons = ["malformed", "unknown_version", "foreign", "future"]
+
         /// The `reason` label of `faceid_enricher_rate_coordination_records_ignored_total`.
         public var reason: String {
             switch self {
