@@ -162,6 +162,22 @@ struct GroupBudgetSafetyTests {
         #expect(simulation.now - joined > simulation.schedule.holdBeforeUseNanos)
     }
 
+    @Test("the grant a lone member reports is the whole budget at every moment, also before the next epoch's view closes")
+    func grantPerSecondHasNoDips() {
+        let simulation = BudgetGroupSimulation()
+        let a = simulation.addMember("a", readLag: 80 * Self.ms)
+        simulation.run(for: 500 * Self.ms)
+        simulation.rebalance(["a": [0, 1, 2, 3, 4, 5]])
+        simulation.run(for: 3 * Self.second)
+        // Every 10 ms over two seconds: the first 85 ms of each epoch have no view of the next one yet.
+        var reported: [Double] = []
+        for _ in 0..<200 {
+            simulation.run(for: 10 * Self.ms)
+            reported.append(a.budget.grantPerSecond())
+        }
+        #expect(reported.allSatisfy { $0 == 20 }, "\(Set(reported).sorted())")
+    }
+
     @Test("without coordination every slot is its partition's holder's: budget × assigned / total, in whole calls")
     func partitionShareWithoutCoordination() {
         let simulation = BudgetGroupSimulation(coordinated: false)

@@ -160,14 +160,15 @@ public final class GroupBudget<C: Clock>: Sendable where C.Duration == Duration 
         }
     }
 
-    /// Slots this member owns per second around now: the grant of the current second (its two
-    /// half-second epochs), or of the current epoch when epochs are longer.
+    /// Slots this member owns per second around now: the grant of the second that ends with the
+    /// current epoch (it and the one before, with half-second epochs), or of the current epoch when
+    /// epochs are longer. Only epochs already begun count: the next epoch's view closes only when the
+    /// first record for a later one is read, so until then it would look like a grant of nothing.
     public func grantPerSecond() -> Double {
         let epoch = schedule.epoch(atWall: timeline.nowWallNanos())
         let seconds = Double(schedule.epochNanos) / 1e9
         if schedule.epochNanos < 1_000_000_000 {
-            let first = epoch & ~1
-            return Double(status(of: first).grant + status(of: first + 1).grant)
+            return Double(status(of: epoch - 1).grant + status(of: epoch).grant)
         }
         return Double(status(of: epoch).grant) / seconds
     }
