@@ -38,6 +38,23 @@ struct CurlHTTPClientTests {
         }
     }
 
+    /// GETs `/0` … `/(paths - 1)` all at once; the bodies the server answered.
+    static func getConcurrently(paths: Int, with client: CurlHTTPClient, from server: LoopbackHTTPServer) async throws
+        -> Set<String>
+    {
+        try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 0..<paths {
+                group.addTask {
+                    let response = try await client.execute(HTTPRequest(method: .get, url: server.baseURL + "/\(index)"))
+                    return String(decoding: response.body, as: UTF8.self)
+                }
+            }
+            var bodies: Set<String> = []
+            for try await body in group { bodies.insert(body) }
+            return bodies
+        }
+    }
+
     @Test("many requests are in flight at once")
     func concurrentRequests() async throws {
         let probe = ConcurrencyProbe()
@@ -48,19 +65,7 @@ struct CurlHTTPClientTests {
             return .text(request.target)
         }) { server in
             let client = try CurlHTTPClient()
-            let bodies = try await withThrowingTaskGroup(of: String.self) { group in
-                for index in 0..<16 {
-                    group.addTask {
-                        let response = try await client.execute(
-                            HTTPRequest(method: .get, url: server.baseURL + "/\(index)")
-                        )
-                        return String(decoding: response.body, as: UTF8.self)
-                    }
-                }
-                var bodies: Set<String> = []
-                for try await body in group { bodies.insert(body) }
-                return bodies
-            }
+            let bodies = try await Self.getConcurrently(paths: 16, with: client, from: server)
             await client.shutdown()
             #expect(bodies == Set((0..<16).map { "/\($0)" }))
             #expect(probe.maximum > 1)
@@ -75,19 +80,7 @@ struct CurlHTTPClientTests {
             return .text(request.target)
         }) { server in
             let client = try CurlHTTPClient(configuration: HTTPClientConfiguration(maximumConnectionsPerHost: 2))
-            let bodies = try await withThrowingTaskGroup(of: String.self) { group in
-                for index in 0..<8 {
-                    group.addTask {
-                        let response = try await client.execute(
-                            HTTPRequest(method: .get, url: server.baseURL + "/\(index)")
-                        )
-                        return String(decoding: response.body, as: UTF8.self)
-                    }
-                }
-                var bodies: Set<String> = []
-                for try await body in group { bodies.insert(body) }
-                return bodies
-            }
+            let bodies = try await Self.getConcurrently(paths: 8, with: client, from: server)
             await client.shutdown()
             #expect(bodies == Set((0..<8).map { "/\($0)" }))
             #expect(server.connectionsAccepted <= 2)
