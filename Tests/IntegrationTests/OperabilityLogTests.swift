@@ -10,6 +10,11 @@ import Testing
 /// the documented members, and never a secret key, signature, session token or media URL.
 @Suite("Operability: logs", .serialized)
 struct OperabilityLogTests {
+    /// Media downloads the simulator answered with a fault.
+    static func failedDownloads(_ simulator: FaceIDSimulator) -> Int {
+        simulator.counters.mediaDownloads.filter { $0.key != "served" }.values.reduce(0, +)
+    }
+
     @Test(
         "a full run at trace level (media URLs, Intl inline media, media archived to S3 with download faults, malformed input, retries, a halt on a wrong key) logs JSON lines without secrets or media",
         arguments: KafkaTestBackend.enabled
@@ -61,9 +66,6 @@ struct OperabilityLogTests {
                     // The media archive into a real S3 store, with downloads failing, corrupt or expired (and
                     // refreshed): no media URL, presigned query string or S3 secret may reach a line.
                     let mediaSecret = try await withMotoServer(buckets: [mediaBucket]) { moto in
-                        for fault in [SimulatorFault.mediaCorrupt, .mediaMissing, .mediaExpired] {
-                            simulator.setFaultProbability(0.2, for: fault)
-                        }
                         try await withEnricher(
                             cluster: cluster,
                             simulator: simulator,
@@ -75,11 +77,19 @@ struct OperabilityLogTests {
                             ),
                             logger: logger
                         ) { _ in
+                            // Each fault in turn on every download until one was answered with it, then none:
+                            // every failure path runs once whatever the timing, and the rest is archived.
+                            for fault in [SimulatorFault.mediaCorrupt, .mediaMissing, .mediaExpired] {
+                                let failedBefore = Self.failedDownloads(simulator)
+                                simulator.setFaultProbability(1, for: fault)
+                                let failed = await Poll.until(timeout: .seconds(20)) {
+                                    Self.failedDownloads(simulator) > failedBefore
+                                }
+                                simulator.setFaultProbability(0, for: fault)
+                                #expect(failed, "no download was answered with \(fault)")
+                            }
                             let done = await Poll.until(timeout: .seconds(60)) { handled() >= 3 * (events.count + 1) }
                             #expect(done, "not every event was enriched or dead-lettered by the archiving run")
-                        }
-                        for fault in [SimulatorFault.mediaCorrupt, .mediaMissing, .mediaExpired] {
-                            simulator.setFaultProbability(0, for: fault)
                         }
                         #expect(!(try await moto.objects(bucket: mediaBucket)).isEmpty, "nothing was archived")
                         return moto.writer.secretAccessKey
