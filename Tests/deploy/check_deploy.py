@@ -13,7 +13,8 @@ the files use must exist:
   * ports, topics, the consumer group, selectors and object references consistent
     across Dockerfile, compose and Kubernetes;
   * the Dockerfile's shape (build and runtime stages, non-root USER, exec ENTRYPOINT).
-PromQL expressions are parsed when promql-parser is installed (else one SKIP line).
+PromQL expressions are parsed when promql-parser is installed (else one SKIP line, or a failure
+with --require-promql, which .ci/test passes: its setup installs the parser).
 With --metrics-scrape FILE (a /metrics answer saved from a real run; the integration tests
 pass one), every metric of the contract table must be in it with its type and exactly its
 labels, the scrape must hold no faceid_enricher_ family the table lacks, and every metric
@@ -239,10 +240,13 @@ def missing_anchor(link: str) -> list[str]:
 GRAFANA_VARIABLES = re.compile(r"\$(__rate_interval|__interval|__range)|\$\{[a-z_]+\}|\$[a-z_]+")
 
 
-def check_promql(report: Report, usage: Usage) -> None:
+def check_promql(report: Report, usage: Usage, required: bool) -> None:
     try:
         import promql_parser  # noqa: PLC0415 - optional dependency
     except ImportError:
+        if required:
+            report.check("PromQL syntax", ["promql-parser not installed (pip install promql-parser)"])
+            return
         report.skip("PromQL syntax", "promql-parser not installed (pip install promql-parser)")
         return
     problems = []
@@ -392,6 +396,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--contract", type=Path, help="path of CONTRACT.md to check the embedded tables against")
     parser.add_argument("--skip-sources", action="store_true", help="do not look names up in Sources/")
     parser.add_argument("--metrics-scrape", type=Path, help="a saved /metrics answer of a real run to check the metric names against")
+    parser.add_argument("--require-promql", action="store_true", help="fail, rather than skip, when promql-parser is missing")
     parser.add_argument("-v", "--verbose", action="store_true", help="also list the checks that pass")
     args = parser.parse_args(argv)
     if args.contract and not args.contract.exists():
@@ -407,7 +412,7 @@ def main(argv: list[str]) -> int:
     usage = collect_usage(documents)
     check_names_in_contract(report, usage)
     check_metrics(report, usage, documents)
-    check_promql(report, usage)
+    check_promql(report, usage, args.require_promql)
     if args.metrics_scrape:
         check_scrape(report, usage, args.metrics_scrape)
     if args.skip_sources:
