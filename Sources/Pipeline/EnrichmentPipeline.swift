@@ -126,10 +126,8 @@ public final class EnrichmentPipeline<C: Clock>: Sendable where C.Duration == Du
     /// Sets the rate-share and group gauges from the budget as it stands now.
     public func refreshBudgetGauges() {
         rateLimiter.refreshRate()
-        let schedule = groupBudget.schedule
-        let epoch = schedule.epoch(atWall: groupBudget.timeline.nowWallNanos())
-        let status = groupBudget.status(of: epoch)
-        let seconds = Double(schedule.epochNanos) / 1e9
+        let status = groupBudget.believedGroup()
+        let seconds = Double(groupBudget.schedule.epochNanos) / 1e9
         metrics.rateGroupMembers.record(status.members)
         metrics.rateGroupDemand.record(Double(status.groupDemand) / seconds)
     }

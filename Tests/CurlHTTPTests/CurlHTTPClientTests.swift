@@ -119,13 +119,22 @@ struct CurlHTTPClientTests {
 
     @Test("a server slower than the total timeout fails with timeout and sees the connection closed")
     func totalTimeout() async throws {
-        try await LoopbackHTTPServer.withServer(handler: { _ in .text("late", delay: .seconds(10)) }) { server in
-            let client = try CurlHTTPClient(configuration: HTTPClientConfiguration(totalTimeout: .milliseconds(300)))
+        try await LoopbackHTTPServer.withServer(handler: { request in
+            request.target == "/late" ? .text("late", delay: .seconds(10)) : .text("ok")
+        }) { server in
+            let client = try CurlHTTPClient()
+            // The late request goes out on this open connection: curl sends it in the step that starts
+            // its clock, so a busy machine cannot make it time out before the server has it.
+            let warm = try await client.execute(HTTPRequest(method: .get, url: server.baseURL + "/"))
+            #expect(warm.status == 200)
             let error = await #expect(throws: HTTPClientError.self) {
-                _ = try await client.execute(HTTPRequest(method: .get, url: server.baseURL + "/"))
+                _ = try await client.execute(
+                    HTTPRequest(method: .get, url: server.baseURL + "/late", timeout: .milliseconds(300))
+                )
             }
             await client.shutdown()
             #expect(error?.kind == .timeout)
+            #expect(server.connectionsAccepted == 1, "the late request reused the warm connection")
             #expect(await eventually { server.connectionsClosedByClientWhileWaiting == 1 })
         }
     }

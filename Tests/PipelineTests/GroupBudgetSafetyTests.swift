@@ -178,6 +178,26 @@ struct GroupBudgetSafetyTests {
         #expect(reported.allSatisfy { $0 == 20 }, "\(Set(reported).sorted())")
     }
 
+    @Test("a member whose reader is behind the epoch's start still reports the group it last saw, not a group of nobody")
+    func believedGroupHasNoDips() {
+        let simulation = BudgetGroupSimulation()
+        // The next epoch's view closes 700 ms after the record that closes it is written, one epoch
+        // ahead: the first 200 ms of every epoch have no view of it yet.
+        let a = simulation.addMember("a", readLag: 700 * Self.ms)
+        simulation.run(for: 500 * Self.ms)
+        simulation.rebalance(["a": [0, 1, 2, 3, 4, 5]])
+        simulation.run(for: 3 * Self.second)
+        var members: [Int] = []
+        var currentViewUnknown = 0
+        for _ in 0..<200 {
+            simulation.run(for: 10 * Self.ms)
+            members.append(a.budget.believedGroup().members)
+            if !a.budget.status(of: simulation.currentEpoch).isViewKnown { currentViewUnknown += 1 }
+        }
+        #expect(currentViewUnknown >= 20, "the reader lag leaves the current epoch without a view at times")
+        #expect(members.allSatisfy { $0 == 1 }, "\(Set(members).sorted())")
+    }
+
     @Test("without coordination every slot is its partition's holder's: budget × assigned / total, in whole calls")
     func partitionShareWithoutCoordination() {
         let simulation = BudgetGroupSimulation(coordinated: false)

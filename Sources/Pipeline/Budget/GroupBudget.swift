@@ -160,6 +160,20 @@ public final class GroupBudget<C: Clock>: Sendable where C.Duration == Duration 
         }
     }
 
+    /// The group as this member last saw it: the status of the newest epoch, at or before the current
+    /// one, whose view it knows. A reader a little behind (a slow broker, a busy machine) closes the
+    /// current epoch's view only after the epoch has begun; until then the group it believes in is the
+    /// one of the view before, not a group of nobody. Unknown (members 0) only when no kept epoch's
+    /// view is known: no coordination, or a reader that has fallen behind.
+    public func believedGroup() -> Status {
+        let current = schedule.epoch(atWall: timeline.nowWallNanos())
+        var newest = status(of: current)
+        for epoch in stride(from: current - 1, through: current - 2, by: -1) where !newest.isViewKnown {
+            newest = status(of: epoch)
+        }
+        return newest
+    }
+
     /// Slots this member owns per second around now: the grant of the second that ends with the
     /// current epoch (it and the one before, with half-second epochs), or of the current epoch when
     /// epochs are longer. Only epochs already begun count: the next epoch's view closes only when the

@@ -89,13 +89,17 @@ public final class LoopbackHTTPServer: Sendable {
     }
 
     /// Stops accepting, closes every connection, and waits (at most 5 s) for its threads to end.
+    ///
+    /// Connections are shut down under the lock their threads close them under: a descriptor closed
+    /// a moment earlier (the client hung up as the test ended) is reused at once by whatever opens
+    /// the next one in this process, often another test's server or client, and shutting that down
+    /// would break a test that has nothing to do with this server.
     public func stop() {
-        let connections = state.withLock { state in
+        state.withLock { state in
             state.isStopping = true
-            return state.connections
+            for fd in state.connections { shutdown(fd, Int32(SHUT_RDWR)) }
         }
         shutdown(listener, Int32(SHUT_RDWR))
-        for fd in connections { shutdown(fd, Int32(SHUT_RDWR)) }
         for _ in 0..<500 {
             if state.withLock({ $0.liveThreads == 0 }) { break }
             usleep(10_000)
@@ -133,8 +137,10 @@ public final class LoopbackHTTPServer: Sendable {
             setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
             spawn { [self] in
                 serve(connection)
-                state.withLock { _ = $0.connections.remove(connection) }
-                close(connection)
+                state.withLock { state in
+                    state.connections.remove(connection)
+                    close(connection)
+                }
             }
         }
     }
