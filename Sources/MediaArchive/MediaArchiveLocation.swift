@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where archived media goes, as `--media-archive` names it: an S3-compatible bucket and key
 /// prefix (`s3://BUCKET/PREFIX`), or a local directory (`file:///DIR`).
 public enum MediaArchiveLocation: Sendable, Hashable, CustomStringConvertible {
@@ -33,9 +35,9 @@ public enum MediaArchiveLocation: Sendable, Hashable, CustomStringConvertible {
                     "invalid --media-archive '\(text)': a file archive is file:///ABSOLUTE/DIR (three slashes)"
                 )
             }
-            let parts = path.split(separator: "/")
-            guard !parts.contains(where: { $0 == "." || $0 == ".." }),
-                let decoded = path.removingPercentEncodingForFileURI
+            // Decoded first, so that an encoded `%2E%2E` is refused like `..`.
+            guard let decoded = path.removingPercentEncoding,
+                !decoded.split(separator: "/").contains(where: { $0 == "." || $0 == ".." })
             else {
                 throw MediaArchiveConfigurationError(
                     "invalid --media-archive '\(text)': the directory must be a plain absolute path"
@@ -83,22 +85,5 @@ extension String {
         while let first = s.first, first.isWhitespace { s = s.dropFirst() }
         while let last = s.last, last.isWhitespace { s = s.dropLast() }
         return String(s)
-    }
-
-    /// `%XX` sequences decoded as UTF-8; `nil` when one is malformed.
-    var removingPercentEncodingForFileURI: String? {
-        var bytes: [UInt8] = []
-        var iterator = utf8.makeIterator()
-        while let byte = iterator.next() {
-            guard byte == UInt8(ascii: "%") else {
-                bytes.append(byte)
-                continue
-            }
-            guard let high = iterator.next(), let low = iterator.next(),
-                let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16)
-            else { return nil }
-            bytes.append(value)
-        }
-        return String(validating: bytes, as: UTF8.self)
     }
 }

@@ -48,8 +48,9 @@ struct SimulatedMediaLink: Sendable {
     func target(path: String, query: String, now: Int64) -> Result<Target, Refusal> {
         guard path.hasPrefix(Self.pathPrefix) else { return .failure(.notFound) }
         let parts = path.dropFirst(Self.pathPrefix.count).split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 3, let region = Self.decode(parts[0]), let token = Self.decode(parts[1]),
-            let file = Self.decode(parts[2]), [Self.bestFrameFile, Self.videoFile].contains(file)
+        guard parts.count == 3, let region = parts[0].removingPercentEncoding,
+            let token = parts[1].removingPercentEncoding, let file = parts[2].removingPercentEncoding,
+            [Self.bestFrameFile, Self.videoFile].contains(file)
         else { return .failure(.notFound) }
         var parameters: [String: String] = [:]
         for pair in query.split(separator: "&") {
@@ -84,22 +85,6 @@ struct SimulatedMediaLink: Sendable {
             }
         }
         return out
-    }
-
-    static func decode(_ segment: Substring) -> String? {
-        var bytes: [UInt8] = []
-        var iterator = segment.utf8.makeIterator()
-        while let byte = iterator.next() {
-            guard byte == 0x25 else {
-                bytes.append(byte)
-                continue
-            }
-            guard let high = iterator.next(), let low = iterator.next(),
-                let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16)
-            else { return nil }
-            bytes.append(value)
-        }
-        return String(validating: bytes, as: UTF8.self)
     }
 }
 

@@ -17,6 +17,7 @@ struct MediaArchiveConfigurationTests {
         #expect(try MediaArchiveLocation(parsing: "file:///srv/my%20media") == .file(directory: "/srv/my media"))
         for bad in [
             "s3://", "s3://UPPER/x", "s3://a/x", "s3://ok-bucket/../up", "file://relative/dir", "file:///a/../b",
+            "file:///a/%2E%2E/b", "file:///bad%zz", "file:///not-utf8%FF",
             "https://bucket", "/var/lib",
         ] {
             #expect(throws: MediaArchiveConfigurationError.self, "\(bad)") { try MediaArchiveLocation(parsing: bad) }
