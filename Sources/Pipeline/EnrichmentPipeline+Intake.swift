@@ -186,22 +186,16 @@ extension EnrichmentPipeline {
     /// Runs `operation` (a wait for a slot) unless the drain's slot grace ends first; `false` when it
     /// was cut short or threw.
     func unlessSlotGraceEnds(_ operation: @escaping @Sendable () async throws -> Void) async -> Bool {
-        let result = await race(
-            {
-                do {
-                    try await operation()
-                    return true
-                } catch {
-                    return false
-                }
-            },
-            against: [slotGraceSignal]
-        )
-        return result ?? false
+        await unless(slotGraceSignal, operation)
     }
 
     /// Runs `operation` unless the drain starts first; `false` when it was cut short or threw.
     func unlessDraining(_ operation: @escaping @Sendable () async throws -> Void) async -> Bool {
+        await unless(drainSignal, operation)
+    }
+
+    /// Runs `operation` unless `signal` fires first; `false` when it was cut short or threw.
+    private func unless(_ signal: Signal, _ operation: @escaping @Sendable () async throws -> Void) async -> Bool {
         let result = await race(
             {
                 do {
@@ -211,7 +205,7 @@ extension EnrichmentPipeline {
                     return false
                 }
             },
-            against: [drainSignal]
+            against: [signal]
         )
         return result ?? false
     }

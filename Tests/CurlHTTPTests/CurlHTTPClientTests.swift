@@ -1,23 +1,10 @@
 import CurlHTTP
-import Synchronization
 import TestSupport
 import Testing
 
 #if canImport(Glibc)
     import Glibc
 #endif
-
-/// Tracks how many handler invocations overlap, to prove requests run concurrently.
-final class ConcurrencyProbe: Sendable {
-    private let counts = Mutex((current: 0, maximum: 0))
-    func enter() {
-        counts.withLock {
-            $0.current += 1; $0.maximum = max($0.maximum, $0.current)
-        }
-    }
-    func leave() { counts.withLock { $0.current -= 1 } }
-    var maximum: Int { counts.withLock { $0.maximum } }
-}
 
 @Suite("CurlHTTPClient against a loopback server")
 struct CurlHTTPClientTests {

@@ -198,7 +198,7 @@ struct FileStoreArchiveTests {
 
     @Test("--media-concurrency caps archives in flight; the others wait their turn")
     func concurrencyCap() async throws {
-        let probe = MediaFixture.Probe()
+        let probe = ConcurrencyProbe()
         try await LoopbackHTTPServer.withServer(handler: MediaFixture.handler(delay: .milliseconds(150), probe: probe))
         { host in
             try await MediaFixture.withDirectory { directory in

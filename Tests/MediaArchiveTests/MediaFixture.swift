@@ -4,7 +4,6 @@ import Logging
 import MediaArchive
 import MetricsTestKit
 import Pipeline
-import Synchronization
 import TencentCloud
 import TestSupport
 import Testing
@@ -18,22 +17,10 @@ struct MediaFixture: Sendable {
     static let video: [UInt8] =
         [0, 0, 0, 0x18] + Array("ftypisom".utf8) + (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) }
 
-    /// Tracks how many downloads overlap.
-    final class Probe: Sendable {
-        private let counts = Mutex((current: 0, maximum: 0))
-        func enter() {
-            counts.withLock {
-                $0.current += 1; $0.maximum = max($0.maximum, $0.current)
-            }
-        }
-        func leave() { counts.withLock { $0.current -= 1 } }
-        var maximum: Int { counts.withLock { $0.maximum } }
-    }
-
     /// The handler: the file name picks the body, the directory picks the fault.
     static func handler(
         delay: Duration = .zero,
-        probe: Probe? = nil,
+        probe: ConcurrencyProbe? = nil,
         video: [UInt8] = video
     ) -> LoopbackHTTPServer.Handler {
         { request in
