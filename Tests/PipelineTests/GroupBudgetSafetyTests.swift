@@ -17,6 +17,16 @@ struct GroupBudgetSafetyTests {
         return simulation
     }
 
+    /// One member holding all six partitions, its reader `readLag` behind the log, settled for three seconds.
+    static func settledLoneMember(readLag: Int64) -> (BudgetGroupSimulation, BudgetGroupSimulation.Member) {
+        let simulation = BudgetGroupSimulation()
+        let member = simulation.addMember("a", readLag: readLag)
+        simulation.run(for: 500 * ms)
+        simulation.rebalance(["a": [0, 1, 2, 3, 4, 5]])
+        simulation.run(for: 3 * second)
+        return (simulation, member)
+    }
+
     /// The busy pair's partitions after a newcomer `d` got one of each.
     static let withNewcomer: [String: [Int32]] = ["a": [0, 1], "b": [3, 4], "d": [2, 5]]
 
@@ -164,11 +174,7 @@ struct GroupBudgetSafetyTests {
 
     @Test("the grant a lone member reports is the whole budget at every moment, also before the next epoch's view closes")
     func grantPerSecondHasNoDips() {
-        let simulation = BudgetGroupSimulation()
-        let a = simulation.addMember("a", readLag: 80 * Self.ms)
-        simulation.run(for: 500 * Self.ms)
-        simulation.rebalance(["a": [0, 1, 2, 3, 4, 5]])
-        simulation.run(for: 3 * Self.second)
+        let (simulation, a) = Self.settledLoneMember(readLag: 80 * Self.ms)
         // Every 10 ms over two seconds: the first 85 ms of each epoch have no view of the next one yet.
         var reported: [Double] = []
         for _ in 0..<200 {
@@ -180,13 +186,9 @@ struct GroupBudgetSafetyTests {
 
     @Test("a member whose reader is behind the epoch's start still reports the group it last saw, not a group of nobody")
     func believedGroupHasNoDips() {
-        let simulation = BudgetGroupSimulation()
         // The next epoch's view closes 700 ms after the record that closes it is written, one epoch
         // ahead: the first 200 ms of every epoch have no view of it yet.
-        let a = simulation.addMember("a", readLag: 700 * Self.ms)
-        simulation.run(for: 500 * Self.ms)
-        simulation.rebalance(["a": [0, 1, 2, 3, 4, 5]])
-        simulation.run(for: 3 * Self.second)
+        let (simulation, a) = Self.settledLoneMember(readLag: 700 * Self.ms)
         var members: [Int] = []
         var currentViewUnknown = 0
         for _ in 0..<200 {
