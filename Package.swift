@@ -41,6 +41,8 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        // posix_spawn's close-from action, for the test rig's child processes (libc; nothing to link).
+        .systemLibrary(name: "CSpawn"),
 
         // MARK: Libraries, one job each.
         .target(
@@ -138,6 +140,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
+                "CSpawn",
                 "KafkaClient",
                 .product(name: "Logging", package: "swift-log"),
                 "Pipeline",

@@ -1,3 +1,5 @@
+import CSpawn
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -15,6 +17,7 @@ enum ChildProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        closeInheritedDescriptors(&actions)
         let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
@@ -23,6 +26,14 @@ enum ChildProcess {
             throw KafkaTestRigError("could not start \(path): \(String(cString: strerror(rc)))")
         }
         return pid
+    }
+
+    /// Adds the action that closes every descriptor above stderr in the child. Without it a child inherits
+    /// whatever the test process has open without close-on-exec — other tests' sockets among them, as hundreds
+    /// run at once — and keeps them open for its whole life: a client's close then never reaches its server
+    /// (`Tests/RIG-NOTES.md`).
+    static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+        posix_spawn_file_actions_addclosefrom_np(&actions, 3)
     }
 
     /// Whether `pid` has exited (reaping it if so).
