@@ -184,20 +184,23 @@ struct GroupBudgetSafetyTests {
         #expect(reported.allSatisfy { $0 == 20 }, "\(Set(reported).sorted())")
     }
 
-    @Test("a member whose reader is behind the epoch's start still reports the group it last saw, not a group of nobody")
+    @Test("a member whose reader is behind the epoch's start still reports the group and grant it last saw, not nothing")
     func believedGroupHasNoDips() {
         // The next epoch's view closes 700 ms after the record that closes it is written, one epoch
         // ahead: the first 200 ms of every epoch have no view of it yet.
         let (simulation, a) = Self.settledLoneMember(readLag: 700 * Self.ms)
         var members: [Int] = []
+        var grants: [Double] = []
         var currentViewUnknown = 0
         for _ in 0..<200 {
             simulation.run(for: 10 * Self.ms)
             members.append(a.budget.believedGroup().members)
+            grants.append(a.budget.grantPerSecond())
             if !a.budget.status(of: simulation.currentEpoch).isViewKnown { currentViewUnknown += 1 }
         }
         #expect(currentViewUnknown >= 20, "the reader lag leaves the current epoch without a view at times")
         #expect(members.allSatisfy { $0 == 1 }, "\(Set(members).sorted())")
+        #expect(grants.allSatisfy { $0 == 20 }, "\(Set(grants).sorted())")
     }
 
     @Test("without coordination every slot is its partition's holder's: budget × assigned / total, in whole calls")

@@ -178,13 +178,23 @@ public final class GroupBudget<C: Clock>: Sendable where C.Duration == Duration 
     /// current epoch (it and the one before, with half-second epochs), or of the current epoch when
     /// epochs are longer. Only epochs already begun count: the next epoch's view closes only when the
     /// first record for a later one is read, so until then it would look like a grant of nothing.
+    /// For the same reason, while coordinating, the second ends with the newest epoch whose view is
+    /// known: a reader a little behind closes the current epoch's view after the epoch has begun, and
+    /// until then this member spends none of its slots, but its grant is the one it last knew, not 0.
     public func grantPerSecond() -> Double {
-        let epoch = schedule.epoch(atWall: timeline.nowWallNanos())
+        let current = schedule.epoch(atWall: timeline.nowWallNanos())
         let seconds = Double(schedule.epochNanos) / 1e9
-        if schedule.epochNanos < 1_000_000_000 {
-            return Double(status(of: epoch - 1).grant + status(of: epoch).grant)
+        let isHalfSecond = schedule.epochNanos < 1_000_000_000
+        var newest = current
+        if coordination != nil {
+            let isKnown = { (epoch: Int64) in self.status(of: epoch).isViewKnown }
+            let known = [current, current - 1].first { isKnown($0) && (!isHalfSecond || isKnown($0 - 1)) }
+            if let known { newest = known }
         }
-        return Double(status(of: epoch).grant) / seconds
+        if isHalfSecond {
+            return Double(status(of: newest - 1).grant + status(of: newest).grant)
+        }
+        return Double(status(of: newest).grant) / seconds
     }
 
     /// Under the lock: the plan for `epoch`, whose run to spend, and which unclaimed partitions' slots.
