@@ -167,11 +167,8 @@ public final class GroupBudget<C: Clock>: Sendable where C.Duration == Duration 
     /// view is known: no coordination, or a reader that has fallen behind.
     public func believedGroup() -> Status {
         let current = schedule.epoch(atWall: timeline.nowWallNanos())
-        var newest = status(of: current)
-        for epoch in stride(from: current - 1, through: current - 2, by: -1) where !newest.isViewKnown {
-            newest = status(of: epoch)
-        }
-        return newest
+        let newest = [current, current - 1, current - 2].first(where: isViewKnown(of:)) ?? current
+        return status(of: newest)
     }
 
     /// Slots this member owns per second around now: the grant of the second that ends with the
@@ -186,10 +183,12 @@ public final class GroupBudget<C: Clock>: Sendable where C.Duration == Duration 
         let seconds = Double(schedule.epochNanos) / 1e9
         let isHalfSecond = schedule.epochNanos < 1_000_000_000
         var newest = current
-        if coordination != nil {
-            let isKnown = { (epoch: Int64) in self.status(of: epoch).isViewKnown }
-            let known = [current, current - 1].first { isKnown($0) && (!isHalfSecond || isKnown($0 - 1)) }
-            if let known { newest = known }
+        if coordination != nil,
+            let known = [current, current - 1].first(where: {
+                isViewKnown(of: $0) && (!isHalfSecond || isViewKnown(of: $0 - 1))
+            })
+        {
+            newest = known
         }
         if isHalfSecond {
             return Double(status(of: newest - 1).grant + status(of: newest).grant)
@@ -300,11 +299,12 @@ public final class GroupBudget<C: Clock>: Sendable where C.Duration == Duration 
 
     /// Whether the view of the epoch now under way is known.
     public func isCurrentViewKnown() -> Bool {
-        let now = timeline.nowWallNanos()
-        return state.withLock { s in
-            let epoch = schedule.epoch(atWall: now)
-            return s.plans[epoch] != nil || s.ledger.view(of: epoch) != nil
-        }
+        isViewKnown(of: schedule.epoch(atWall: timeline.nowWallNanos()))
+    }
+
+    /// Whether this member knows the view of `epoch` (always `false` without coordination).
+    public func isViewKnown(of epoch: Int64) -> Bool {
+        state.withLock { s in s.plans[epoch] != nil || s.ledger.view(of: epoch) != nil }
     }
 }
 
