@@ -73,6 +73,12 @@ public final class GroupBudget<C: Clock>: Sendable where C.Duration == Duration 
         var prunedBefore: Int64 = .min
     }
 
+    /// How many epochs back the gauges look for the newest known view, and so how long epochs are
+    /// kept: as long as the coordinator waits without a view before it falls back
+    /// (`BudgetCoordinator.staleEpochsBeforeFallback`). A reader on a busy broker can be more than an
+    /// epoch behind for a moment; the grant and group it reports meanwhile are the last it knew.
+    static var viewLookback: Int64 { 4 }
+
     /// The call grid.
     public let schedule: BudgetSchedule
     /// Wall-clock time for the grid.
@@ -167,7 +173,8 @@ public final class GroupBudget<C: Clock>: Sendable where C.Duration == Duration 
     /// view is known: no coordination, or a reader that has fallen behind.
     public func believedGroup() -> Status {
         let current = schedule.epoch(atWall: timeline.nowWallNanos())
-        let newest = [current, current - 1, current - 2].first(where: isViewKnown(of:)) ?? current
+        let newest = stride(from: current, through: current - Self.viewLookback, by: -1).first(where: isViewKnown(of:))
+            ?? current
         return status(of: newest)
     }
 
@@ -184,7 +191,7 @@ public final class GroupBudget<C: Clock>: Sendable where C.Duration == Duration 
         let isHalfSecond = schedule.epochNanos < 1_000_000_000
         var newest = current
         if coordination != nil,
-            let known = [current, current - 1].first(where: {
+            let known = stride(from: current, to: current - Self.viewLookback, by: -1).first(where: {
                 isViewKnown(of: $0) && (!isHalfSecond || isViewKnown(of: $0 - 1))
             })
         {
@@ -226,7 +233,7 @@ public final class GroupBudget<C: Clock>: Sendable where C.Duration == Duration 
     }
 
     private func pruneIfDue(now: Int64, _ s: inout State) {
-        let keepFrom = schedule.epoch(atWall: now) - 2
+        let keepFrom = schedule.epoch(atWall: now) - Self.viewLookback
         guard keepFrom > s.prunedBefore else { return }
         s.prunedBefore = keepFrom
         s.ledger.prune(before: keepFrom)
