@@ -73,12 +73,6 @@ public final class GroupBudget<C: Clock>: Sendable where C.Duration == Duration 
         var prunedBefore: Int64 = .min
     }
 
-    /// How many epochs back the gauges look for the newest known view, and so how long epochs are
-    /// kept: as long as the coordinator waits without a view before it falls back
-    /// (`BudgetCoordinator.staleEpochsBeforeFallback`). A reader on a busy broker can be more than an
-    /// epoch behind for a moment; the grant and group it reports meanwhile are the last it knew.
-    static var viewLookback: Int64 { 4 }
-
     /// The call grid.
     public let schedule: BudgetSchedule
     /// Wall-clock time for the grid.
@@ -173,9 +167,11 @@ public final class GroupBudget<C: Clock>: Sendable where C.Duration == Duration 
     /// view is known: no coordination, or a reader that has fallen behind.
     public func believedGroup() -> Status {
         let current = schedule.epoch(atWall: timeline.nowWallNanos())
-        let newest = stride(from: current, through: current - Self.viewLookback, by: -1).first(where: isViewKnown(of:))
-            ?? current
-        return status(of: newest)
+        var newest = status(of: current)
+        for epoch in stride(from: current - 1, through: current - 2, by: -1) where !newest.isViewKnown {
+            newest = status(of: epoch)
+        }
+        return newest
     }
 
     /// Slots this member owns per second around now: the grant of the second that ends with the
@@ -190,12 +186,10 @@ public final class GroupBudget<C: Clock>: Sendable where C.Duration == Duration 
         let seconds = Double(schedule.epochNanos) / 1e9
         let isHalfSecond = schedule.epochNanos < 1_000_000_000
         var newest = current
-        if coordination != nil,
-            let known = stride(from: current, to: current - Self.viewLookback, by: -1).first(where: {
-                isViewKnown(of: $0) && (!isHalfSecond || isViewKnown(of: $0 - 1))
-            })
-        {
-            newest = known
+        if coordination != nil {
+            let isKnown = { (epoch: Int64) in self.status(of: epoch).isViewKnown }
+            let known = [current, current - 1].first { isKnown($0) && (!isHalfSecond || isKnown($0 - 1)) }
+            if let known { newest = known }
         }
         if isHalfSecond {
             return Double(status(of: newest - 1).grant + status(of: newest).grant)
@@ -233,7 +227,7 @@ public final class GroupBudget<C: Clock>: Sendable where C.Duration == Duration 
     }
 
     private func pruneIfDue(now: Int64, _ s: inout State) {
-        let keepFrom = schedule.epoch(atWall: now) - Self.viewLookback
+        let keepFrom = schedule.epoch(atWall: now) - 2
         guard keepFrom > s.prunedBefore else { return }
         s.prunedBefore = keepFrom
         s.ledger.prune(before: keepFrom)
@@ -306,12 +300,11 @@ public final class GroupBudget<C: Clock>: Sendable where C.Duration == Duration 
 
     /// Whether the view of the epoch now under way is known.
     public func isCurrentViewKnown() -> Bool {
-        isViewKnown(of: schedule.epoch(atWall: timeline.nowWallNanos()))
-    }
-
-    /// Whether this member knows the view of `epoch` (always `false` without coordination).
-    public func isViewKnown(of epoch: Int64) -> Bool {
-        state.withLock { s in s.plans[epoch] != nil || s.ledger.view(of: epoch) != nil }
+        let now = timeline.nowWallNanos()
+        return state.withLock { s in
+            let epoch = schedule.epoch(atWall: now)
+            return s.plans[epoch] != nil || s.ledger.view(of: epoch) != nil
+        }
     }
 }
 
