@@ -11,6 +11,9 @@ extension EnrichmentPipeline {
         var failures = 0
         var polls = 0
         var halts = 0
+        // The retry and pending budgets run from the first answer, not from here: the wait for the
+        // first rate turn (a backlog queued behind the group's budget) and the first call are not
+        // retrying, and counting them could dead-letter an event after a single attempt.
         var start = clock.now
         // The first call uses the turn taken at intake; retries and polls take a new one.
         var turn = item.turn
@@ -20,6 +23,7 @@ extension EnrichmentPipeline {
             guard case .answered(let answer) = await fetchOnce(event, turn: turn) else { continue }
             turn = nil
             attempts += 1
+            if attempts == 1 { start = clock.now }
             let fetchedAt = wallClock.now()
             if halts > 0, !isHalting(answer) {
                 halts = 0

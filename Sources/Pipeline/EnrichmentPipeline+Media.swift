@@ -15,8 +15,9 @@ extension EnrichmentPipeline {
     /// that the event is published (and its offset committed) only once the evidence is stored.
     ///
     /// - A media failure (MD5 mismatch, truncated body, 404, …) is retried with the transient
-    ///   backoff for up to `retry.maxElapsed` from the first try, then dead-lettered as
-    ///   `retries_exhausted` with the media error.
+    ///   backoff for up to `retry.maxElapsed` from the first failure (the wait for an archive slot
+    ///   and the first download are not retrying), then dead-lettered as `retries_exhausted` with
+    ///   the media error.
     /// - Expired URLs (past `mediaExpiresAt`, or answering 403) are refreshed by fetching the
     ///   result again — a BizToken may be asked for three days — on a rate turn of its own,
     ///   through the same resolution (retries, halts, joining) as the first fetch.
@@ -102,6 +103,7 @@ extension EnrichmentPipeline {
                         start = clock.now
                         clearHalted(item, because: "Media store error that stopped progress cleared")
                     }
+                    if failures == 0 { start = clock.now }
                     failures += 1
                     guard
                         let transientDelay = policy.transientDelay(

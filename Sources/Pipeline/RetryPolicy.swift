@@ -47,7 +47,7 @@ public struct RetryPolicy: Sendable, Hashable {
     }
 
     /// The wait before the next attempt after `failures` consecutive transient failures (1 for
-    /// the first), `elapsed` since the event's first attempt; `nil` when the budget is spent.
+    /// the first), `elapsed` since the first answer (not the wait before it); `nil` when spent.
     /// Full jitter: a uniform draw in `[0, min(cap, base × 2^(failures-1))]`, clamped so the last
     /// attempt happens no later than the budget allows. `random` is uniform in `[0, 1)`.
     public func transientDelay(afterFailures failures: Int, elapsed: Duration, random: Double) -> Duration? {

@@ -157,6 +157,28 @@ struct EnrichmentPipelineMediaTests {
         #expect(harness.counter(MetricNames.deadLetterEvents, [("reason", "retries_exhausted")]) == 1)
     }
 
+    @Test("the media retry budget runs from the first failure: a first download slower than the budget is retried")
+    func mediaRetryBudgetStartsAtTheFirstFailure() async throws {
+        let archiver = FakeMediaArchiver { request, number throws(MediaArchiveFailure) in
+            if number == 1 {
+                try? await Task.sleep(for: .milliseconds(300))
+                throw FakeMediaArchiver.md5Mismatch
+            }
+            return FakeMediaArchiver.stored(request)
+        }
+        let harness = PipelineHarness(fetcher: Self.perCallFetcher(), mediaArchiver: archiver) { configuration in
+            configuration.retry.maxElapsed = .milliseconds(200)
+        }
+        await harness.run {
+            harness.send(offset: 0, key: "PASS-1", eventId: "e0", bizToken: "PASS-1")
+            #expect(await harness.publisher.waitForRecords(1))
+        }
+        #expect(harness.deadLetters.isEmpty)
+        let data = try #require(harness.outputs.first?["data"])
+        #expect(data["media"] == FakeMediaArchiver.stored(try #require(archiver.recordedRequests.last)).json)
+        #expect(archiver.recordedRequests.count == 2)
+    }
+
     @Test("a store refusing access holds the event and readiness until it works again; nothing is committed meanwhile")
     func storeErrorsHold() async throws {
         let archiver = FakeMediaArchiver { _, _ throws(MediaArchiveFailure) in throw FakeMediaArchiver.accessDenied }
