@@ -29,6 +29,14 @@ static inline rd_kafka_resp_err_t crdkafka_produce(rd_kafka_t *_Nonnull rk,
                              RD_KAFKA_V_END);
 }
 
+/// One entry of the variadic `rd_kafka_mock_broker_push_request_error_rtts`: the next `api_key` request to broker
+/// `broker_id` is answered with `err` (0: success) `rtt_ms` milliseconds late.
+static inline rd_kafka_resp_err_t crdkafka_mock_broker_push_request_error_rtt(rd_kafka_mock_cluster_t *_Nonnull mcluster,
+                                                                              int32_t broker_id, int16_t api_key,
+                                                                              rd_kafka_resp_err_t err, int rtt_ms) {
+    return rd_kafka_mock_broker_push_request_error_rtts(mcluster, broker_id, api_key, 1, err, rtt_ms);
+}
+
 /// `RD_KAFKA_OFFSET_INVALID` as a typed constant (the macro is not imported reliably).
 static inline int64_t crdkafka_offset_invalid(void) { return RD_KAFKA_OFFSET_INVALID; }
 

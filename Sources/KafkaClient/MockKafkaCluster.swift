@@ -112,6 +112,23 @@ public final class MockKafkaCluster: @unchecked Sendable {
         }
     }
 
+    /// Makes broker `id` answer its next `count` requests of `apiKey` successfully but `delay` late: a slow broker.
+    public func delayResponses(broker id: Int32, apiKey: APIKey, count: Int, by delay: Duration) throws(KafkaError) {
+        let milliseconds = Int32(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)
+        for _ in 0..<count {
+            let err = crdkafka_mock_broker_push_request_error_rtt(
+                cluster,
+                id,
+                apiKey.rawValue,
+                RD_KAFKA_RESP_ERR_NO_ERROR,
+                milliseconds
+            )
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                throw KafkaError(err)
+            }
+        }
+    }
+
     /// Forgets errors pushed for `apiKey` that were not used up.
     public func clearRequestErrors(apiKey: APIKey) {
         rd_kafka_mock_clear_request_errors(cluster, apiKey.rawValue)

@@ -204,5 +204,42 @@ extension PipelineEndToEndTests {
                 #expect(e2e.simulator.counters.rateLimited == 0)
             }
         }
+
+        @Test(
+            "a broker slow to acknowledge coordination writes does not cost a member its place in the next epochs' views",
+            .enabled(if: KafkaTestBackend.isMockEnabled, "the mock cluster delays a broker's answers")
+        )
+        func lateAcknowledgementsSkipNoEpoch() async throws {
+            try await withEndToEnd(backend: .mock, inputPartitions: 2, simulator: SimulatorConfiguration()) { e2e in
+                let group = KafkaTestCluster.uniqueName("budget-slow-ack")
+                let topic = EnricherConfiguration.defaultCoordinationTopic(group: group)
+                let mock = try #require(e2e.cluster.mock)
+                try mock.createTopic(topic, partitions: 1)
+                try mock.setPartitionLeader(topic, partition: 0, broker: 1)
+                let (options, metrics, _) = Self.observedOptions("budget-slow-ack")
+                let members = try await e2e.withFleet(instances: 1, group: group, options: options) { fleet in
+                    #expect(await fleet.waitUntilReady(timeout: .seconds(40)))
+                    #expect(
+                        await Poll.until(timeout: .seconds(30)) {
+                            metrics.value(MetricNames.rateCoordinationFallback) == 0
+                                && metrics.value(MetricNames.rateGroupMembers) == 1
+                        }
+                    )
+                    // An idle member's only produce requests are its coordination writes, one per half-second
+                    // epoch: the next six are acknowledged 700 ms late, past the next epoch's start and within
+                    // the write's 1.5 s timeout. Awaited in turn, each late one cost the next epoch its record.
+                    try mock.delayResponses(broker: 1, apiKey: .produce, count: 6, by: .milliseconds(700))
+                    // Before the fix the gauge read 0 from about the second late write to the end of the window.
+                    var members: [Double] = []
+                    for _ in 0..<12 {
+                        try await Task.sleep(for: .milliseconds(250))
+                        members.append(metrics.value(MetricNames.rateGroupMembers) ?? -1)
+                    }
+                    return members
+                }
+                #expect(members.allSatisfy { $0 == 1 }, "group members, every 250 ms: \(members)")
+                #expect(metrics.value(MetricNames.rateCoordinationFallback) == 0)
+            }
+        }
     }
 }

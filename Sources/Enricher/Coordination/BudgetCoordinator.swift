@@ -149,11 +149,20 @@ struct BudgetCoordinator: Sendable {
         }
     }
 
-    /// Writes this member's record for the epoch `lead` ahead.
+    /// Writes this member's record for the epoch `lead` ahead and waits for its acknowledgement.
     private func publish(on topic: String) async throws(CoordinationFailure) -> KafkaDeliveryReport {
         guard let producer, let record = pipeline.makeBudgetRecord() else {
             throw .write("the pipeline does not coordinate")
         }
+        return try await Self.send(record, with: producer, on: topic, member: member)
+    }
+
+    private static func send(
+        _ record: BudgetRecord,
+        with producer: KafkaProducer,
+        on topic: String,
+        member: String
+    ) async throws(CoordinationFailure) -> KafkaDeliveryReport {
         do {
             return try await producer.send(topic: topic, key: Array(member.utf8), value: record.encoded)
         } catch {
@@ -161,17 +170,32 @@ struct BudgetCoordinator: Sendable {
         }
     }
 
-    /// Writes a record at the start of every epoch; returns when a write fails (the producer gives a
-    /// record up after a few epochs: a late record would count for nobody anyway).
+    /// Writes a record at the start of every epoch, each on time whatever became of the one before:
+    /// the acknowledgements are awaited beside the loop, not in it. Awaited in turn, one write
+    /// acknowledged late (a busy broker) made the loop miss the next epoch's start, so that epoch's
+    /// view closed without this member: its grant fell to the partition share and a lone member saw
+    /// a group of nobody. Records are made here, at each epoch's start, in epoch order. Returns when
+    /// a write fails (the producer gives a record up after three epochs: a late record would count
+    /// for nobody anyway).
     private func publishEachEpoch(on topic: String) async -> CoordinationFailure? {
-        while !Task.isCancelled {
-            guard await sleepToNextEpoch() else { return nil }
-            resynchronize()
-            do {
-                _ = try await publish(on: topic)
-            } catch {
-                return error
+        guard let producer else { return .write("the pipeline does not coordinate") }
+        let member = self.member
+        do {
+            try await withThrowingDiscardingTaskGroup { group in
+                // A write that fails cancels the group: the sleep below ends, and so does the loop.
+                while !Task.isCancelled {
+                    guard await sleepToNextEpoch() else { return }
+                    resynchronize()
+                    guard let record = pipeline.makeBudgetRecord() else {
+                        throw CoordinationFailure.write("the pipeline does not coordinate")
+                    }
+                    group.addTask { _ = try await Self.send(record, with: producer, on: topic, member: member) }
+                }
             }
+        } catch let failure as CoordinationFailure {
+            return failure
+        } catch {
+            return .write("\(error)")
         }
         return nil
     }
