@@ -175,8 +175,8 @@ struct BudgetCoordinator: Sendable {
     /// acknowledged late (a busy broker) made the loop miss the next epoch's start, so that epoch's
     /// view closed without this member: its grant fell to the partition share and a lone member saw
     /// a group of nobody. Records are made here, at each epoch's start, in epoch order. Returns when
-    /// a write fails (the producer gives a record up after three epochs: a late record would count
-    /// for nobody anyway).
+    /// a write fails (the producer gives a record up after 1.5 s, three epochs at any budget of 2/s or
+    /// more: a late record would count for nobody anyway).
     private func publishEachEpoch(on topic: String) async -> CoordinationFailure? {
         guard let producer else { return .write("the pipeline does not coordinate") }
         let member = self.member
